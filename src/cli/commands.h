@@ -1,0 +1,14 @@
+/*
+ * src/cli/commands.h
+ *	  Every sub-command's table entry, defined in its cmd_*.c file and listed
+ *	  in main.c's command table.
+ */
+#ifndef GODWIT_CLI_COMMANDS_H
+#define GODWIT_CLI_COMMANDS_H
+
+#include "cli/options.h"
+
+extern const Command command_check;
+extern const Command command_version;
+
+#endif

@@ -1,0 +1,294 @@
+/*
+ * src/dialect/pg/pg_source.c
+ *	  The PostgreSQL source driver: its SourceOps table.
+ *
+ * This file holds the driver's entry points; the bigger jobs live in their
+ * own files of this folder (catalog reading, snapshot, copy, stream) and are
+ * reached only through source_ops_postgres.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/mem.h"
+#include "common/strbuf.h"
+#include "dialect/pg/pg_conn.h"
+#include "dialect/pg/pg_source.h"
+#include "dialect/source.h"
+
+static Source *
+pg_source_open(const ConnUrl *url)
+{
+	PgSource   *s = gw_new(PgSource);
+
+	s->base.ops = &source_ops_postgres;
+	s->base.url = url;
+	if (!pg_connect(&s->conn, url, ROLE_SOURCE, false))
+	{
+		free(s);
+		return NULL;
+	}
+	s->base.server = gw_asprintf("%s %s", pg_is_cockroach(&s->conn) ? "CockroachDB" : "PostgreSQL",
+								 PQparameterStatus(s->conn.conn, "server_version"));
+	return &s->base;
+}
+
+static void
+pg_source_close(Source *src)
+{
+	PgSource   *s = (PgSource *) src;
+
+	pg_disconnect(&s->conn);
+	free(s->base.server);
+	free(s);
+}
+
+/* ------------------------------------------------------------------ check */
+
+#define SCOPE "source"
+
+/* Fetch one setting as text, or NULL (caller frees). */
+static char *
+setting(PgSource *s, const char *name)
+{
+	const char *params[1] = {name};
+	char	   *v = NULL;
+	PGresult   *res = pg_query_quiet(&s->conn,
+									 "SELECT setting FROM pg_catalog.pg_settings WHERE name = $1",
+									 1, params);
+
+	if (res && PQntuples(res) == 1)
+		v = gw_strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return v;
+}
+
+/* List of "schema.table" for matching rows of res (cols 0, 1), up to 10 shown. */
+static int
+collect_tables(PGresult *res, const TableFilter *f, StrBuf *names)
+{
+	int			n = 0;
+
+	for (int i = 0; i < PQntuples(res); i++)
+	{
+		const char *schema = PQgetvalue(res, i, 0);
+		const char *table = PQgetvalue(res, i, 1);
+
+		if (!table_filter_match(f, schema, table))
+			continue;
+		if (n < 10)
+		{
+			if (n)
+				sb_append(names, ", ");
+			sb_append_qualified(names, schema, table);
+		}
+		n++;
+	}
+	if (n > 10)
+		sb_appendf(names, " and %d more", n - 10);
+	return n;
+}
+
+/* User tables the migration could cover: ordinary and partitioned tables. */
+#define USER_TABLES_SQL \
+	"SELECT n.nspname, c.relname, c.oid FROM pg_catalog.pg_class c " \
+	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace " \
+	"WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition " \
+	"AND n.nspname NOT IN ('pg_catalog', 'information_schema', '_godwit') " \
+	"AND n.nspname NOT LIKE 'pg\\_%' "
+
+static void
+pg_check_tables(PgSource *s, const SourceCheckOptions *o, CheckList *out)
+{
+	PGresult   *res;
+	StrBuf		names;
+	int			n;
+
+	/* tables in scope */
+	res = pg_query_quiet(&s->conn, USER_TABLES_SQL, 0, NULL);
+	if (res == NULL)
+	{
+		checklist_add(out, SCOPE, "tables", CHECK_FAIL, NULL, "could not list tables: %s",
+					  s->conn.last_error);
+		return;
+	}
+	sb_init(&names, 0);
+	n = collect_tables(res, o->filter, &names);
+	PQclear(res);
+	if (n == 0)
+		checklist_add(out, SCOPE, "tables", CHECK_FAIL,
+					  "check --schema-filter / --table-filter (they match whole names)",
+					  "no tables match the filters");
+	else
+		checklist_add(out, SCOPE, "tables", CHECK_OK, NULL, "%d table%s to migrate", n,
+					  n == 1 ? "" : "s");
+
+	/* SELECT privilege */
+	sb_reset(&names);
+	res = pg_query_quiet(&s->conn, USER_TABLES_SQL
+						 "AND NOT pg_catalog.has_table_privilege(c.oid, 'SELECT') ORDER BY 1, 2",
+						 0, NULL);
+	if (res)
+	{
+		n = collect_tables(res, o->filter, &names);
+		if (n)
+			checklist_add(out, SCOPE, "select_privilege", CHECK_FAIL,
+						  "GRANT SELECT ON ALL TABLES IN SCHEMA ... TO the migration user",
+						  "no SELECT privilege on %d table%s: %s", n, n == 1 ? "" : "s", names.data);
+		else
+			checklist_add(out, SCOPE, "select_privilege", CHECK_OK, NULL, "SELECT granted on every table");
+		PQclear(res);
+	}
+
+	/* primary keys */
+	sb_reset(&names);
+	res = pg_query_quiet(&s->conn, USER_TABLES_SQL
+						 "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k "
+						 "  WHERE k.conrelid = c.oid AND k.contype = 'p') ORDER BY 1, 2",
+						 0, NULL);
+	if (res)
+	{
+		n = collect_tables(res, o->filter, &names);
+		if (n == 0)
+			checklist_add(out, SCOPE, "primary_keys", CHECK_OK, NULL, "every table has a primary key");
+		else
+			checklist_add(out, SCOPE, "primary_keys", o->allow_no_pk ? CHECK_WARN : CHECK_FAIL,
+						  "add a primary key, exclude the table with --table-exclusion-filter, "
+						  "or accept whole-table copies and REPLICA IDENTITY FULL with --allow-no-pk",
+						  "%d table%s without a primary key: %s", n, n == 1 ? "" : "s", names.data);
+		PQclear(res);
+	}
+
+	/* replica identity NOTHING makes updates and deletes unreplicable */
+	if (!o->no_replication)
+	{
+		sb_reset(&names);
+		res = pg_query_quiet(&s->conn, USER_TABLES_SQL "AND c.relreplident = 'n' ORDER BY 1, 2",
+							 0, NULL);
+		if (res)
+		{
+			n = collect_tables(res, o->filter, &names);
+			if (n)
+				checklist_add(out, SCOPE, "replica_identity", CHECK_FAIL,
+							  "ALTER TABLE ... REPLICA IDENTITY DEFAULT (or FULL)",
+							  "%d table%s with REPLICA IDENTITY NOTHING: updates and deletes cannot be replicated: %s",
+							  n, n == 1 ? "" : "s", names.data);
+			else
+				checklist_add(out, SCOPE, "replica_identity", CHECK_OK, NULL,
+							  "every table can replicate updates and deletes");
+			PQclear(res);
+		}
+	}
+	sb_free(&names);
+}
+
+static void
+pg_check(Source *src, const SourceCheckOptions *o, CheckList *out)
+{
+	PgSource   *s = (PgSource *) src;
+	char	   *v;
+	int			ver = s->conn.server_version;
+
+	if (pg_is_cockroach(&s->conn))
+	{
+		checklist_add(out, SCOPE, "version", CHECK_FAIL,
+					  "CockroachDB as a source is only supported by failback",
+					  "%s is not a supported source", src->server);
+		return;
+	}
+	if (ver >= 130000)
+		checklist_add(out, SCOPE, "version", CHECK_OK, NULL, "%s", src->server);
+	else
+		checklist_add(out, SCOPE, "version", CHECK_FAIL, "upgrade the source to PostgreSQL 13 or later",
+					  "%s is older than 13", src->server);
+
+	/* primary, not a standby */
+	v = NULL;
+	if (pg_query_value(&s->conn, "SELECT pg_catalog.pg_is_in_recovery()::text", 0, NULL, &v))
+	{
+		if (v && strcmp(v, "false") == 0)
+			checklist_add(out, SCOPE, "primary", CHECK_OK, NULL, "connected to a primary");
+		else
+			checklist_add(out, SCOPE, "primary", o->no_replication ? CHECK_WARN : CHECK_FAIL,
+						  "connect to the primary: logical replication slots cannot be created on a standby",
+						  "connected to a standby (in recovery)");
+	}
+	free(v);
+
+	if (!o->no_replication)
+	{
+		v = setting(s, "wal_level");
+		if (v && strcmp(v, "logical") == 0)
+			checklist_add(out, SCOPE, "wal_level", CHECK_OK, NULL, "wal_level = logical");
+		else
+			checklist_add(out, SCOPE, "wal_level", CHECK_FAIL,
+						  "ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL",
+						  "wal_level = %s (logical is required for replication)", v ? v : "unknown");
+		free(v);
+
+		PGresult   *res = pg_query_quiet(&s->conn,
+										 "SELECT current_setting('max_replication_slots')::int, "
+										 "  (SELECT count(*) FROM pg_catalog.pg_replication_slots)::int, "
+										 "  current_setting('max_wal_senders')::int, "
+										 "  (SELECT count(*) FROM pg_catalog.pg_stat_activity "
+										 "   WHERE backend_type = 'walsender')::int",
+										 0, NULL);
+
+		if (res && PQntuples(res) == 1)
+		{
+			int			max_slots = atoi(PQgetvalue(res, 0, 0));
+			int			used_slots = atoi(PQgetvalue(res, 0, 1));
+			int			max_senders = atoi(PQgetvalue(res, 0, 2));
+			int			used_senders = atoi(PQgetvalue(res, 0, 3));
+
+			if (max_slots - used_slots >= 1)
+				checklist_add(out, SCOPE, "replication_slots", CHECK_OK, NULL,
+							  "%d of max_replication_slots = %d free", max_slots - used_slots, max_slots);
+			else
+				checklist_add(out, SCOPE, "replication_slots", CHECK_FAIL,
+							  "raise max_replication_slots (restart needed) or drop an unused slot",
+							  "no free replication slot (%d of %d used)", used_slots, max_slots);
+			/* fetch holds one walsender for the snapshot, replicate one for the stream */
+			if (max_senders - used_senders >= 2)
+				checklist_add(out, SCOPE, "wal_senders", CHECK_OK, NULL,
+							  "%d of max_wal_senders = %d free", max_senders - used_senders, max_senders);
+			else
+				checklist_add(out, SCOPE, "wal_senders", CHECK_FAIL,
+							  "raise max_wal_senders (restart needed): godwit needs 2",
+							  "%d free WAL sender%s of max_wal_senders = %d (2 needed)",
+							  max_senders - used_senders, max_senders - used_senders == 1 ? "" : "s",
+							  max_senders);
+		}
+		PQclear(res);
+
+		res = pg_query_quiet(&s->conn,
+							 "SELECT rolsuper, rolreplication, current_user FROM pg_catalog.pg_roles "
+							 "WHERE rolname = current_user", 0, NULL);
+		if (res && PQntuples(res) == 1)
+		{
+			bool		super = PQgetvalue(res, 0, 0)[0] == 't';
+			bool		repl = PQgetvalue(res, 0, 1)[0] == 't';
+
+			if (super || repl)
+				checklist_add(out, SCOPE, "replication_privilege", CHECK_OK, NULL,
+							  "role \"%s\" has %s", PQgetvalue(res, 0, 2),
+							  super ? "SUPERUSER" : "REPLICATION");
+			else
+			{
+				char	   *hint = gw_asprintf("ALTER ROLE \"%s\" WITH REPLICATION", PQgetvalue(res, 0, 2));
+
+				checklist_add(out, SCOPE, "replication_privilege", CHECK_FAIL, hint,
+							  "role \"%s\" has neither REPLICATION nor SUPERUSER", PQgetvalue(res, 0, 2));
+				free(hint);
+			}
+		}
+		PQclear(res);
+	}
+	pg_check_tables(s, o, out);
+}
+
+const SourceOps source_ops_postgres = {
+	.engine = "postgres",
+	.open = pg_source_open,
+	.close = pg_source_close,
+	.check = pg_check,
+};

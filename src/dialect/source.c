@@ -1,0 +1,20 @@
+/*
+ * src/dialect/source.c
+ *	  Pick the source driver for a URL (see source.h).
+ */
+#include "dialect/source.h"
+
+Source *
+source_open(const ConnUrl *url)
+{
+	const SourceOps *ops = url->engine == ENGINE_MYSQL ? &source_ops_mysql : &source_ops_postgres;
+
+	return ops->open(url);
+}
+
+void
+source_close(Source *src)
+{
+	if (src)
+		src->ops->close(src);
+}
