@@ -17,6 +17,7 @@
 #include <stdbool.h>
 
 #include "catalog/catalog.h"
+#include "catalog/change.h"
 #include "catalog/filter.h"
 #include "common/checklist.h"
 #include "common/url.h"
@@ -29,6 +30,30 @@ typedef struct Source
 	const ConnUrl *url;			/* borrowed; outlives the Source */
 	char	   *server;			/* "PostgreSQL 15.18", "MariaDB 10.11.19" */
 } Source;
+
+/* Outcome of waiting for the next batch of changes. */
+typedef enum StreamResult
+{
+	STREAM_BATCH,				/* *batch holds changes */
+	STREAM_IDLE,				/* nothing within the timeout (keepalives handled) */
+	STREAM_ERROR,				/* failed (logged); the caller may reconnect */
+	STREAM_END,					/* the source ended the stream (stop requested) */
+} StreamResult;
+
+/* Where replication starts and what it covers. */
+typedef struct StreamStart
+{
+	const char *position;		/* resume after this (checkpoint text); NULL = slot/default */
+	const char *txn_id;			/* checkpoint inside a transaction: its id ... */
+	int64_t		txn_applied;	/* ... and how many of its changes are applied (-1 none) */
+	const char *slot_name;		/* PostgreSQL replication slot */
+	const char *publication;	/* PostgreSQL publication */
+	uint32_t	server_id;		/* MySQL replica server id (unique) */
+	int			max_batch_changes;	/* chunk size for big transactions */
+	int64_t		max_batch_bytes;
+} StreamStart;
+
+typedef struct ReplStream ReplStream;
 
 typedef struct SourceCheckOptions
 {
@@ -48,6 +73,25 @@ struct SourceOps
 
 	/* Preflight: append one item per check to out.  Never fails hard. */
 	void		(*check) (Source *src, const SourceCheckOptions *opts, CheckList *out);
+
+	/*
+	 * Read the tables selected by filter (and the sequences, enum types) into
+	 * out (initialised by the caller).  False on error (logged).
+	 */
+	bool		(*read_catalog) (Source *src, const TableFilter *filter, Catalog *out);
+
+	/*
+	 * Change data capture.  stream_open connects a replication session from
+	 * start; cat maps source relations to tables (it must outlive the stream).
+	 * stream_next waits up to timeout_ms for the next batch (reset and filled
+	 * by the stream; valid until the next call).  stream_confirm reports that
+	 * everything up to position is durably applied on the target, so the
+	 * source may release its log.  NULL on error / false on error (logged).
+	 */
+	ReplStream *(*stream_open) (Source *src, const StreamStart *start, Catalog *cat);
+	StreamResult (*stream_next) (ReplStream *rs, ChangeBatch *batch, int timeout_ms);
+	bool		(*stream_confirm) (ReplStream *rs, const char *position);
+	void		(*stream_close) (ReplStream *rs);
 };
 
 extern const SourceOps source_ops_postgres;
