@@ -291,4 +291,8 @@ const SourceOps source_ops_postgres = {
 	.open = pg_source_open,
 	.close = pg_source_close,
 	.check = pg_check,
+	.snapshot_begin = pg_snapshot_begin,
+	.snapshot_end = pg_snapshot_end,
+	.plan_shards = pg_plan_shards,
+	.copy_shard = pg_copy_shard,
 };
