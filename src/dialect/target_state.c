@@ -337,6 +337,15 @@ checkpoint_free(Checkpoint *cp)
 	memset(cp, 0, sizeof(*cp));
 }
 
+const char	TARGET_CHECKPOINT_UPSERT_SQL[] =
+"INSERT INTO _godwit.checkpoint AS k (stream, position, txn_id, txn_applied,"
+"  changes_applied, commit_time, applied_at) "
+"VALUES ($1, $2, $3, $4::INT8, $5::INT8, to_timestamp($6::FLOAT8), now()) "
+"ON CONFLICT (stream) DO UPDATE SET position = excluded.position,"
+"  txn_id = excluded.txn_id, txn_applied = excluded.txn_applied,"
+"  changes_applied = excluded.changes_applied,"
+"  commit_time = excluded.commit_time, applied_at = excluded.applied_at";
+
 bool
 state_put_checkpoint(PgConn *c, const char *stream, const Checkpoint *cp)
 {
@@ -350,14 +359,7 @@ state_put_checkpoint(PgConn *c, const char *stream, const Checkpoint *cp)
 	snprintf(applied, sizeof(applied), "%lld", (long long) cp->txn_applied);
 	snprintf(total, sizeof(total), "%lld", (long long) cp->changes_applied);
 	snprintf(ct, sizeof(ct), "%.6f", (double) cp->commit_time_us / 1e6);
-	res = pg_query_quiet(c,
-						 "INSERT INTO _godwit.checkpoint AS k (stream, position, txn_id, txn_applied,"
-						 "  changes_applied, commit_time, applied_at) "
-						 "VALUES ($1, $2, $3, $4::INT8, $5::INT8, to_timestamp($6::FLOAT8), now()) "
-						 "ON CONFLICT (stream) DO UPDATE SET position = excluded.position,"
-						 "  txn_id = excluded.txn_id, txn_applied = excluded.txn_applied,"
-						 "  changes_applied = excluded.changes_applied,"
-						 "  commit_time = excluded.commit_time, applied_at = excluded.applied_at",
+	res = pg_query_quiet(c, TARGET_CHECKPOINT_UPSERT_SQL,
 						 6, params);
 	PQclear(res);
 	return res != NULL;

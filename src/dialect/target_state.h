@@ -104,6 +104,13 @@ typedef struct Checkpoint
 
 bool		state_get_checkpoint(PgConn *c, const char *stream, Checkpoint *out, bool *found);
 void		checkpoint_free(Checkpoint *cp);
+/*
+ * The checkpoint upsert, for callers that pipeline it with their own
+ * statements.  Parameters: $1 stream, $2 position, $3 txn_id, $4 txn_applied,
+ * $5 changes_applied, $6 commit time (epoch seconds, may be NULL).
+ */
+extern const char TARGET_CHECKPOINT_UPSERT_SQL[];
+
 /* Upsert the checkpoint (inside the apply transaction). */
 bool		state_put_checkpoint(PgConn *c, const char *stream, const Checkpoint *cp);
 
