@@ -36,7 +36,9 @@ typedef enum StreamResult
 {
 	STREAM_BATCH,				/* *batch holds changes */
 	STREAM_IDLE,				/* nothing within the timeout (keepalives handled) */
-	STREAM_ERROR,				/* failed (logged); the caller may reconnect */
+	STREAM_ERROR,				/* failed (logged); reconnecting may help (lost connection) */
+	STREAM_FATAL,				/* cannot continue (logged): a schema change, bad data;
+								 * retrying would fail the same way */
 	STREAM_END,					/* the source ended the stream (stop requested) */
 } StreamResult;
 
@@ -156,6 +158,17 @@ struct SourceOps
 	bool		(*plan_shards) (Source *src, const Table *t, int64_t target_bytes, ShardPlan *out);
 	bool		(*copy_shard) (SourceReader *r, const Table *t, const ShardRange *range,
 							   const CopySink *sink, int64_t *rows);
+
+	/*
+	 * Positions.  current_position writes the source's current end of log
+	 * (PG: pg_current_wal_lsn; MySQL: the executed GTID set) into out.
+	 * position_reached tells whether applied (a checkpoint position) covers
+	 * wanted.  position_lag_bytes is the log distance between them, or -1
+	 * when the engine cannot tell.
+	 */
+	bool		(*current_position) (Source *src, char *out, size_t outlen);
+	bool		(*position_reached) (const char *applied, const char *wanted);
+	int64_t		(*position_lag_bytes) (const char *applied, const char *current);
 };
 
 extern const SourceOps source_ops_postgres;
