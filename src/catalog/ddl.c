@@ -452,7 +452,7 @@ skip_index(Catalog *c, const Table *t, IndexDef *ix, const char *hint, const cha
 {
 	ix->skip_reason = arena_strdup(&c->arena, why);
 	catalog_add_issue(c, ISSUE_WARN, ISSUE_OBJECT, t->display, hint,
-					  "index \"%s\" on \"%s\" is not created on the target: %s", ix->name, t->display, why);
+					  "index \"%s\" on %s is not created on the target: %s", ix->name, t->display, why);
 }
 
 /* Vet one index for the target; set best_effort when source SQL crosses dialects. */
@@ -569,22 +569,22 @@ plan_foreign_key(Catalog *c, const Table *t, ForeignKeyDef *fk)
 	char	   *refname = ident_display_name(&c->arena, fk->ref_schema, fk->ref_table);
 
 	if (ref == NULL)
-		fk->skip_reason = arena_sprintf(&c->arena, "it references \"%s\", which is not migrated", refname);
+		fk->skip_reason = arena_sprintf(&c->arena, "it references %s, which is not migrated", refname);
 	else if (c->engine == ENGINE_MYSQL && !columns_are_unique(ref, fk->ref_columns, fk->ncolumns))
 		fk->skip_reason = arena_sprintf(&c->arena,
-										"the referenced columns of \"%s\" have no primary key or unique "
+										"the referenced columns of %s have no primary key or unique "
 										"constraint (MySQL allows it, PostgreSQL does not)", refname);
 	if (fk->skip_reason)
 	{
 		catalog_add_issue(c, ISSUE_WARN, ISSUE_OBJECT, t->display,
 						  "create it on the target after the migration if it is needed",
-						  "foreign key \"%s\" of \"%s\" is not created on the target: %s",
+						  "foreign key \"%s\" of %s is not created on the target: %s",
 						  fk->name, t->display, fk->skip_reason);
 		return;
 	}
 	if (c->target == TARGET_COCKROACH && fk->deferrable)
 		catalog_add_issue(c, ISSUE_WARN, ISSUE_OBJECT, t->display, NULL,
-						  "foreign key \"%s\" of \"%s\" is DEFERRABLE on the source: CockroachDB checks it "
+						  "foreign key \"%s\" of %s is DEFERRABLE on the source: CockroachDB checks it "
 						  "immediately", fk->name, t->display);
 }
 

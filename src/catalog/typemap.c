@@ -1193,7 +1193,7 @@ map_column_type(Catalog *c, NameSet *taken, const TypeMapOptions *o, Table *t, C
 										 "with --table-exclusion-filter", t->display, col->name);
 
 		catalog_add_issue(c, ISSUE_FAIL, ISSUE_COLUMN_TYPE, who, hint,
-						  "column \"%s\" has type \"%s\", which godwit cannot map to %s",
+						  "column %s has type \"%s\", which godwit cannot map to %s",
 						  who, col->source_type, dialect_name(o->dialect));
 		col->target_type = arena_strdup(&c->arena, "text");
 		return;
@@ -1214,7 +1214,7 @@ map_column_type(Catalog *c, NameSet *taken, const TypeMapOptions *o, Table *t, C
 		{
 			tmpl = "text";
 			catalog_add_issue(c, ISSUE_WARN, ISSUE_COLUMN_TYPE, who, NULL,
-							  "column \"%s\" (%s) becomes text: an ENUM label is longer than 63 bytes",
+							  "column %s (%s) becomes text: an ENUM label is longer than 63 bytes",
 							  who, col->source_type);
 		}
 	}
@@ -1232,7 +1232,7 @@ map_column_type(Catalog *c, NameSet *taken, const TypeMapOptions *o, Table *t, C
 				catalog_add_issue(c, ISSUE_FAIL, ISSUE_COLUMN_TYPE, who,
 								  "install the extension's package on the target server, or map the column "
 								  "with --type-map-file (e.g. to text)",
-								  "column \"%s\" has type %s of extension \"%s\", which is not available on the target",
+								  "column %s has type %s of extension \"%s\", which is not available on the target",
 								  who, col->source_type, col->type_extension);
 			else
 				require_extension(c, col->type_extension, col->base_schema);
@@ -1241,19 +1241,23 @@ map_column_type(Catalog *c, NameSet *taken, const TypeMapOptions *o, Table *t, C
 	if (crdb && strstr(tmpl, "{base}"))
 		mark_used_by_name(c, col->base_schema, col->base_name);
 
-	if ((crdb && (r->flags & TMF_WARN_CRDB)) || (!crdb && (r->flags & TMF_WARN_PG)))
+	if (((crdb && (r->flags & TMF_WARN_CRDB)) || (!crdb && (r->flags & TMF_WARN_PG))) &&
+		strcmp(col->target_type, col->source_type) == 0)
+		catalog_add_issue(c, ISSUE_WARN, ISSUE_COLUMN_TYPE, who, NULL,
+						  "column %s (%s): %s", who, col->source_type, r->note);
+	else if ((crdb && (r->flags & TMF_WARN_CRDB)) || (!crdb && (r->flags & TMF_WARN_PG)))
 		catalog_add_issue(c, ISSUE_WARN, ISSUE_COLUMN_TYPE, who,
 						  "to choose another type, use --type-map-file",
-						  "column \"%s\" (%s) becomes %s on %s: %s", who, col->source_type,
+						  "column %s (%s) becomes %s on %s: %s", who, col->source_type,
 						  col->target_type, dialect_name(o->dialect), r->note);
 	if (crdb && col->type_kind == 'd')
 		catalog_add_issue(c, ISSUE_WARN, ISSUE_COLUMN_TYPE, who, NULL,
-						  "column \"%s\" of domain %s becomes %s on CockroachDB, which has no domains: "
+						  "column %s of domain %s becomes %s on CockroachDB, which has no domains: "
 						  "the domain's constraints are not enforced", who,
 						  type_display(c, col->type_schema, col->type_name), col->target_type);
 	if (crdb && col->collation && c->engine == PG)
 		catalog_add_issue(c, ISSUE_WARN, ISSUE_COLUMN_TYPE, who, NULL,
-						  "column \"%s\": collation \"%s\" is not carried to CockroachDB", who, col->collation);
+						  "column %s: collation \"%s\" is not carried to CockroachDB", who, col->collation);
 }
 
 /* Defaults, generated and identity columns of one column. */
@@ -1273,7 +1277,7 @@ map_column_extras(Catalog *c, const TypeMapOptions *o, Table *t, Column *col)
 		}
 		else
 			catalog_add_issue(c, ISSUE_WARN, ISSUE_OBJECT, who, NULL,
-							  "generated column \"%s\" becomes a plain column on %s (its values are copied): "
+							  "generated column %s becomes a plain column on %s (its values are copied): "
 							  "the expression %s is not carried", who, dialect_name(o->dialect),
 							  c->engine == MY ? "is MySQL SQL and" : "");
 	}
@@ -1285,7 +1289,7 @@ map_column_extras(Catalog *c, const TypeMapOptions *o, Table *t, Column *col)
 		col->target_default_exact = true;
 		if (col->identity == 'a')
 			catalog_add_issue(c, ISSUE_INFO, ISSUE_OBJECT, who, NULL,
-							  "identity column \"%s\" (GENERATED ALWAYS) becomes a column with a sequence default "
+							  "identity column %s (GENERATED ALWAYS) becomes a column with a sequence default "
 							  "on the target, so that copied and replicated rows keep their values", who);
 		return;
 	}
@@ -1308,18 +1312,18 @@ map_column_extras(Catalog *c, const TypeMapOptions *o, Table *t, Column *col)
 			col->target_nullable = true;
 			catalog_add_issue(c, ISSUE_WARN, ISSUE_COLUMN_TYPE, who,
 							  "use --zero-dates error to stop on zero dates instead",
-							  "column \"%s\" is NOT NULL with a zero date default: it is nullable on the target, "
+							  "column %s is NOT NULL with a zero date default: it is nullable on the target, "
 							  "where zero dates become NULL", who);
 		}
 		else if (why)
 			catalog_add_issue(c, ISSUE_WARN, ISSUE_OBJECT, who,
 							  "set a default on the target after the migration if the application needs it",
-							  "default %s of column \"%s\" is not carried: %s", col->default_expr, who, why);
+							  "default %s of column %s is not carried: %s", col->default_expr, who, why);
 	}
 	if (col->on_update)
 		catalog_add_issue(c, ISSUE_WARN, ISSUE_OBJECT, who,
 						  "add a trigger on the target if the application relies on it",
-						  "ON UPDATE %s of column \"%s\" is not carried", col->on_update, who);
+						  "ON UPDATE %s of column %s is not carried", col->on_update, who);
 }
 
 void
@@ -1350,7 +1354,7 @@ my_assign_target_names(Catalog *c, NameSet *taken, const TypeMapOptions *o)
 			catalog_add_issue(c, ISSUE_FAIL, ISSUE_TABLE, t->display,
 							  "migrate one database at a time (name it in the --source URL) or narrow "
 							  "--schema-filter",
-							  "table \"%s\" maps to \"%s\".\"%s\", which another selected table also maps to",
+							  "table %s maps to \"%s\".\"%s\", which another selected table also maps to",
 							  t->display, schema, t->name);
 			continue;
 		}
@@ -1377,12 +1381,12 @@ check_name_lengths(Catalog *c)
 
 		if (strlen(t->target_name) > IDENT_MAX_BYTES)
 			catalog_add_issue(c, ISSUE_FAIL, ISSUE_TABLE, t->display, hint,
-							  "table name \"%s\" is longer than 63 bytes: PostgreSQL would truncate it",
+							  "table name %s is longer than 63 bytes: PostgreSQL would truncate it",
 							  t->display);
 		for (int k = 0; k < t->ncolumns; k++)
 			if (strlen(t->columns[k].name) > IDENT_MAX_BYTES)
 				catalog_add_issue(c, ISSUE_FAIL, ISSUE_TABLE, t->display, hint,
-								  "column name \"%s\" of table \"%s\" is longer than 63 bytes: PostgreSQL would "
+								  "column name \"%s\" of table %s is longer than 63 bytes: PostgreSQL would "
 								  "truncate it", t->columns[k].name, t->display);
 	}
 }

@@ -9,6 +9,8 @@
 #include "cli/options.h"
 
 extern const Command command_check;
+extern const Command command_finalize;
+extern const Command command_schema;
 extern const Command command_version;
 
 #endif

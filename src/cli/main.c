@@ -30,6 +30,8 @@ const Command command_version = {
 
 static const Command *const commands[] = {
 	&command_check,
+	&command_schema,
+	&command_finalize,
 	&command_version,
 };
 

@@ -584,7 +584,7 @@ test_script(void)
 	contains(out.data, "-- deferred: created by godwit finalize", "deferred section");
 	contains(out.data, "VALIDATE CONSTRAINT \"fk_film_actor_film\";", "FK validation");
 	contains(out.data, "SELECT setval('\"public\".\"film_film_id_seq\"', 1000, true);", "setval section");
-	contains(out.data, "-- WARNING: index \"ft\" on \"sakila.film\" is not created on the target: FULLTEXT",
+	contains(out.data, "-- WARNING: index \"ft\" on sakila.film is not created on the target: FULLTEXT",
 			 "warnings listed in the script");
 	lacks(out.data, " AS bigint", "no PostgreSQL-only sequence AS on CockroachDB");
 	lacks(out.data, "CREATE EXTENSION", "no extensions on CockroachDB");

@@ -291,4 +291,5 @@ const SourceOps source_ops_postgres = {
 	.open = pg_source_open,
 	.close = pg_source_close,
 	.check = pg_check,
+	.read_catalog = pg_read_catalog,
 };

@@ -14,4 +14,7 @@ typedef struct PgSource
 	PgConn		conn;			/* control connection */
 } PgSource;
 
+/* pg_catalog.c: SourceOps.read_catalog (see there). */
+bool		pg_read_catalog(Source *src, const TableFilter *filter, Catalog *out);
+
 #endif
