@@ -84,6 +84,7 @@ table_add_column(Catalog *c, Table *t, const char *name)
 	Column	   *col = &t->columns[t->ncolumns++];
 
 	col->name = arena_strdup(&c->arena, name);
+	col->target_name = col->name;
 	col->ordinal = t->ncolumns;
 	col->length = -1;
 	col->precision = -1;
@@ -186,11 +187,23 @@ table_cmp(const void *a, const void *b)
 	return r ? r : strcmp(x->name, y->name);
 }
 
+static int
+sequence_cmp(const void *a, const void *b)
+{
+	const Sequence *x = a;
+	const Sequence *y = b;
+	int			r = strcmp(x->schema, y->schema);
+
+	return r ? r : strcmp(x->name, y->name);
+}
+
 void
 catalog_sort_tables(Catalog *c)
 {
 	if (c->ntables > 1)
 		qsort(c->tables, (size_t) c->ntables, sizeof(Table *), table_cmp);
+	if (c->nsequences > 1)
+		qsort(c->sequences, (size_t) c->nsequences, sizeof(Sequence), sequence_cmp);
 }
 
 void
@@ -344,4 +357,16 @@ catalog_unique_ident(Catalog *c, NameSet *taken, const char *base)
 	}
 	nameset_add(taken, name);
 	return name;
+}
+
+char *
+catalog_fit_ident(Catalog *c, const char *name)
+{
+	uint32_t	h = 2166136261u;	/* FNV-1a */
+
+	if (strlen(name) <= IDENT_MAX_BYTES)
+		return (char *) name;
+	for (const unsigned char *p = (const unsigned char *) name; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return arena_sprintf(&c->arena, "%.*s_%08x", (int) utf8_cut(name, IDENT_MAX_BYTES - 9), name, h);
 }

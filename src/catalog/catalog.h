@@ -149,6 +149,9 @@ typedef struct Column
 	bool		auto_increment; /* MySQL AUTO_INCREMENT */
 
 	/* --- target side (filled by typemap) --- */
+	char	   *target_name;	/* the column's name on the target: name, except where
+								 * the target cannot hold it (over 63 bytes on PostgreSQL:
+								 * catalog_fit_ident); copy and apply code must use it */
 	char	   *target_type;	/* SQL type on the target, ready to print */
 	char	   *target_default; /* default on the target (finalize), NULL if none */
 	bool		target_default_exact; /* PG -> PG: the source's own expression */
@@ -208,6 +211,7 @@ typedef struct ForeignKeyDef
 	bool		initially_deferred;
 	bool		validated;		/* PG convalidated (false: NOT VALID on the source) */
 	char	   *constraint_def; /* PG: pg_get_constraintdef() */
+	char	   *target_name;	/* target side: name (fitted to 63 bytes on PostgreSQL) */
 	char	   *skip_reason;	/* target side: not created, and why */
 } ForeignKeyDef;
 
@@ -218,6 +222,7 @@ typedef struct CheckDef
 	char	   *target_ddl;
 	bool		validated;		/* PG convalidated */
 	char	   *target_expr;	/* target side: expression in target SQL */
+	char	   *target_name;	/* target side: name (fitted to 63 bytes on PostgreSQL) */
 	char	   *skip_reason;	/* target side: not created, and why */
 	bool		best_effort;	/* translated: a rejection by the target warns */
 } CheckDef;
@@ -364,6 +369,14 @@ char	   *catalog_unique_ident(Catalog *c, NameSet *taken, const char *base);
 
 #define IDENT_MAX_BYTES 63
 
+/*
+ * catalog_fit_ident
+ *		name if it fits in 63 bytes, else a deterministic shorter identifier:
+ *		its first bytes (cut at a UTF-8 boundary) and "_" and 8 hex digits of
+ *		a hash of the whole name.  Allocated in the catalog's arena.
+ */
+char	   *catalog_fit_ident(Catalog *c, const char *name);
+
 void		catalog_init(Catalog *c, ConnEngine engine);
 void		catalog_free(Catalog *c);
 Table	   *catalog_add_table(Catalog *c, const char *schema, const char *name);
@@ -377,7 +390,7 @@ Table	   *catalog_find_table_oid(const Catalog *c, uint32_t oid);
 EnumType   *catalog_find_enum_oid(const Catalog *c, uint32_t oid);
 UserType   *catalog_find_type_oid(const Catalog *c, uint32_t oid);
 
-/* Sort tables by (schema, name) bytewise, so every run plans the same names. */
+/* Sort tables (and sequences) by (schema, name) bytewise, so every run plans the same names. */
 void		catalog_sort_tables(Catalog *c);
 
 /*

@@ -28,14 +28,23 @@ append_table_name(StrBuf *out, const Table *t)
 	sb_append_qualified(out, t->target_schema, t->target_name);
 }
 
+/* One column of t by its source name, as its quoted target name. */
 static void
-append_ident_list(StrBuf *out, char *const *names, int n)
+append_column(StrBuf *out, const Table *t, const char *name)
+{
+	int			ci = table_column_index(t, name);
+
+	sb_append_ident(out, ci >= 0 ? t->columns[ci].target_name : name);
+}
+
+static void
+append_columns(StrBuf *out, const Table *t, char *const *names, int n)
 {
 	for (int i = 0; i < n; i++)
 	{
 		if (i)
 			sb_append(out, ", ");
-		sb_append_ident(out, names[i]);
+		append_column(out, t, names[i]);
 	}
 }
 
@@ -169,7 +178,7 @@ ddl_create_table(StrBuf *out, const Catalog *c, const Table *t)
 		const Column *col = &t->columns[i];
 
 		sb_append(out, n++ ? ",\n\t" : "\n\t");
-		sb_append_ident(out, col->name);
+		sb_append_ident(out, col->target_name);
 		sb_appendc(out, ' ');
 		sb_append(out, col->target_type);
 		if (pg && c->engine == ENGINE_POSTGRES && col->collation)
@@ -196,7 +205,7 @@ ddl_create_table(StrBuf *out, const Catalog *c, const Table *t)
 		{
 			if (i)
 				sb_append(out, ", ");
-			sb_append_ident(out, t->columns[t->pk[i]].name);
+			sb_append_ident(out, t->columns[t->pk[i]].target_name);
 		}
 		sb_appendc(out, ')');
 	}
@@ -591,6 +600,7 @@ plan_foreign_key(Catalog *c, const Table *t, ForeignKeyDef *fk)
 static void
 plan_check(Catalog *c, const Table *t, CheckDef *ck)
 {
+	ck->target_name = c->target == TARGET_POSTGRES ? catalog_fit_ident(c, ck->name) : ck->name;
 	if (c->engine == ENGINE_MYSQL)
 	{
 		StrBuf		b;
@@ -628,7 +638,12 @@ ddl_plan(Catalog *c)
 	/* after the indexes: a foreign key needs an unskipped unique key */
 	for (int i = 0; i < c->ntables; i++)
 		for (int k = 0; k < c->tables[i]->nfks; k++)
-			plan_foreign_key(c, c->tables[i], &c->tables[i]->fks[k]);
+		{
+			ForeignKeyDef *fk = &c->tables[i]->fks[k];
+
+			fk->target_name = c->target == TARGET_POSTGRES ? catalog_fit_ident(c, fk->name) : fk->name;
+			plan_foreign_key(c, c->tables[i], fk);
+		}
 }
 
 /* ------------------------------------------------------------- deferred */
@@ -671,11 +686,11 @@ append_index_key(StrBuf *b, const Table *t, const IndexDef *ix, int i)
 		bool		bytes = ci >= 0 && type_is(&t->columns[ci], "bytea");
 
 		sb_append(b, bytes ? "(substr(" : "(left(");
-		sb_append_ident(b, ix->columns[i]);
+		append_column(b, t, ix->columns[i]);
 		sb_appendf(b, bytes ? ", 1, %d))" : ", %d))", ix->prefix_len[i]);
 	}
 	else
-		sb_append_ident(b, ix->columns[i]);
+		append_column(b, t, ix->columns[i]);
 	if (ix->desc && ix->desc[i])
 		sb_append(b, " DESC");
 }
@@ -712,7 +727,7 @@ render_index(StrBuf *b, const Catalog *c, const Table *t, const IndexDef *ix)
 	if (ix->ninclude > 0)
 	{
 		sb_append(b, " INCLUDE (");
-		append_ident_list(b, ix->include, ix->ninclude);
+		append_columns(b, t, ix->include, ix->ninclude);
 		sb_appendc(b, ')');
 	}
 	if (ix->predicate)
@@ -749,7 +764,7 @@ render_foreign_key(StrBuf *b, const Catalog *c, const Table *t, const ForeignKey
 {
 	const Table *ref = catalog_find_table(c, fk->ref_schema, fk->ref_table);
 
-	render_alter_prefix(b, t, fk->name);
+	render_alter_prefix(b, t, fk->target_name);
 	if (c->target == TARGET_POSTGRES && c->engine == ENGINE_POSTGRES && fk->constraint_def)
 	{
 		sb_append(b, fk->constraint_def);
@@ -758,11 +773,11 @@ render_foreign_key(StrBuf *b, const Catalog *c, const Table *t, const ForeignKey
 		return;
 	}
 	sb_append(b, "FOREIGN KEY (");
-	append_ident_list(b, fk->columns, fk->ncolumns);
+	append_columns(b, t, fk->columns, fk->ncolumns);
 	sb_append(b, ") REFERENCES ");
 	append_table_name(b, ref);
 	sb_append(b, " (");
-	append_ident_list(b, fk->ref_columns, fk->ncolumns);
+	append_columns(b, ref, fk->ref_columns, fk->ncolumns);
 	sb_appendc(b, ')');
 	if (fk->match_full)
 		sb_append(b, " MATCH FULL");
@@ -833,7 +848,7 @@ ddl_deferred(const Catalog *c, DdlPlan *p)
 				else
 				{
 					sb_append(&b, "UNIQUE (");
-					append_ident_list(&b, ix->columns, ix->ncolumns);
+					append_columns(&b, t, ix->columns, ix->ncolumns);
 					sb_appendc(&b, ')');
 				}
 				o->display = arena_sprintf(&p->arena, "unique constraint \"%s\" on %s", ix->target_name, t->display);
@@ -853,13 +868,13 @@ ddl_deferred(const Catalog *c, DdlPlan *p)
 
 			if (ck->skip_reason)
 				continue;
-			o = plan_add(p, DEFER_CHECK, 1, t, t->target_schema, ck->name);
-			render_alter_prefix(&b, t, ck->name);
+			o = plan_add(p, DEFER_CHECK, 1, t, t->target_schema, ck->target_name);
+			render_alter_prefix(&b, t, ck->target_name);
 			sb_appendf(&b, "CHECK (%s) NOT VALID", ck->target_expr ? ck->target_expr : ck->expr);
 			o->create_sql = plan_str(p, &b);
 			if (ck->validated || c->engine == ENGINE_MYSQL)
 			{
-				render_validate(&b, t, ck->name);
+				render_validate(&b, t, ck->target_name);
 				o->validate_sql = plan_str(p, &b);
 			}
 			o->best_effort = ck->best_effort;
@@ -872,11 +887,11 @@ ddl_deferred(const Catalog *c, DdlPlan *p)
 
 			if (col->target_default == NULL || col->target_generated)
 				continue;
-			o = plan_add(p, DEFER_DEFAULT, 1, t, t->target_schema, col->name);
+			o = plan_add(p, DEFER_DEFAULT, 1, t, t->target_schema, col->target_name);
 			sb_append(&b, "ALTER TABLE ");
 			append_table_name(&b, t);
 			sb_append(&b, " ALTER COLUMN ");
-			sb_append_ident(&b, col->name);
+			sb_append_ident(&b, col->target_name);
 			sb_appendf(&b, " SET DEFAULT %s", col->target_default);
 			o->create_sql = plan_str(p, &b);
 			o->best_effort = !col->target_default_exact;
@@ -890,12 +905,12 @@ ddl_deferred(const Catalog *c, DdlPlan *p)
 
 			if (fk->skip_reason)
 				continue;
-			o = plan_add(p, DEFER_FOREIGN_KEY, 2, t, t->target_schema, fk->name);
+			o = plan_add(p, DEFER_FOREIGN_KEY, 2, t, t->target_schema, fk->target_name);
 			render_foreign_key(&b, c, t, fk);
 			o->create_sql = plan_str(p, &b);
 			if (fk->validated)
 			{
-				render_validate(&b, t, fk->name);
+				render_validate(&b, t, fk->target_name);
 				o->validate_sql = plan_str(p, &b);
 			}
 			o->display = arena_sprintf(&p->arena, "foreign key \"%s\" on %s", fk->name, t->display);

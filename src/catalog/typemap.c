@@ -1202,20 +1202,29 @@ map_column_type(Catalog *c, NameSet *taken, const TypeMapOptions *o, Table *t, C
 	col->conv = crdb ? r->crdb_conv : r->pg_conv;
 	if (strstr(tmpl, "{enum}"))
 	{
-		/* a MySQL ENUM: PostgreSQL enum labels are at most 63 bytes */
-		bool		fits = true;
+		/*
+		 * A MySQL ENUM.  PostgreSQL enum labels are at most 63 bytes and
+		 * distinct; labels are distinct in MySQL, but characters the
+		 * connection character set cannot show arrive as '?' and may make
+		 * two equal.
+		 */
+		const char *why = NULL;
 
-		for (int i = 0; i < col->nenum_labels; i++)
+		for (int i = 0; i < col->nenum_labels && !why; i++)
+		{
 			if (strlen(col->enum_labels[i]) > IDENT_MAX_BYTES)
-				fits = false;
-		if (fits)
+				why = "an ENUM label is longer than 63 bytes";
+			for (int k = 0; k < i && !why; k++)
+				if (strcmp(col->enum_labels[i], col->enum_labels[k]) == 0)
+					why = "two ENUM labels read the same in UTF-8";
+		}
+		if (why == NULL)
 			en = my_enum_for_column(c, taken, o, t, col);
 		else
 		{
 			tmpl = "text";
 			catalog_add_issue(c, ISSUE_WARN, ISSUE_COLUMN_TYPE, who, NULL,
-							  "column %s (%s) becomes text: an ENUM label is longer than 63 bytes",
-							  who, col->source_type);
+							  "column %s (%s) becomes text: %s", who, col->source_type, why);
 		}
 	}
 	col->target_type = expand(c, tmpl, col, en);
@@ -1320,10 +1329,34 @@ map_column_extras(Catalog *c, const TypeMapOptions *o, Table *t, Column *col)
 							  "set a default on the target after the migration if the application needs it",
 							  "default %s of column %s is not carried: %s", col->default_expr, who, why);
 	}
-	if (col->on_update)
-		catalog_add_issue(c, ISSUE_WARN, ISSUE_OBJECT, who,
+}
+
+/* One issue for every MySQL ON UPDATE clause (up to 10 columns named). */
+static void
+report_on_update(Catalog *c)
+{
+	StrBuf		names;
+	int			n = 0;
+
+	sb_init(&names, 0);
+	for (int i = 0; i < c->ntables; i++)
+		for (int k = 0; k < c->tables[i]->ncolumns; k++)
+		{
+			const Column *col = &c->tables[i]->columns[k];
+
+			if (col->on_update == NULL)
+				continue;
+			if (n < 10)
+				sb_appendf(&names, "%s%s", n ? ", " : "", column_display_name(&c->arena, c->tables[i], col));
+			n++;
+		}
+	if (n > 10)
+		sb_appendf(&names, " and %d more", n - 10);
+	if (n > 0)
+		catalog_add_issue(c, ISSUE_WARN, ISSUE_OBJECT, NULL,
 						  "add a trigger on the target if the application relies on it",
-						  "ON UPDATE %s of column %s is not carried", col->on_update, who);
+						  "ON UPDATE clauses are not carried (%d column%s): %s", n, n == 1 ? "" : "s", names.data);
+	sb_free(&names);
 }
 
 void
@@ -1369,25 +1402,45 @@ my_assign_target_names(Catalog *c, NameSet *taken, const TypeMapOptions *o)
 	}
 }
 
-/* PostgreSQL target: identifiers longer than 63 bytes would be truncated. */
+/*
+ * PostgreSQL target: identifiers longer than 63 bytes (MySQL allows 64
+ * characters, up to 256 bytes in UTF-8) would be truncated, silently, and
+ * could collide.  They get a shortened, hashed target name instead, and a
+ * warning that says which.
+ */
 static void
-check_name_lengths(Catalog *c)
+fit_long_names(Catalog *c)
 {
-	const char *hint = "rename it on the source, or exclude the table with --table-exclusion-filter";
+	const char *hint = "rename it on the source to keep the name exactly";
 
 	for (int i = 0; i < c->ntables; i++)
 	{
 		Table	   *t = c->tables[i];
+		int			ncols = 0;
+		const char *example = NULL;
 
 		if (strlen(t->target_name) > IDENT_MAX_BYTES)
-			catalog_add_issue(c, ISSUE_FAIL, ISSUE_TABLE, t->display, hint,
-							  "table name %s is longer than 63 bytes: PostgreSQL would truncate it",
-							  t->display);
+		{
+			t->target_name = catalog_fit_ident(c, t->target_name);
+			catalog_add_issue(c, ISSUE_WARN, ISSUE_TABLE, t->display, hint,
+							  "table name %s is longer than PostgreSQL's 63 bytes: it is \"%s\" on the target",
+							  t->display, t->target_name);
+		}
 		for (int k = 0; k < t->ncolumns; k++)
-			if (strlen(t->columns[k].name) > IDENT_MAX_BYTES)
-				catalog_add_issue(c, ISSUE_FAIL, ISSUE_TABLE, t->display, hint,
-								  "column name \"%s\" of table %s is longer than 63 bytes: PostgreSQL would "
-								  "truncate it", t->columns[k].name, t->display);
+		{
+			Column	   *col = &t->columns[k];
+
+			if (strlen(col->name) <= IDENT_MAX_BYTES)
+				continue;
+			col->target_name = catalog_fit_ident(c, col->name);
+			if (ncols++ == 0)
+				example = col->target_name;
+		}
+		if (ncols > 0)
+			catalog_add_issue(c, ISSUE_WARN, ISSUE_TABLE, t->display, hint,
+							  "%d column name%s of %s %s longer than PostgreSQL's 63 bytes: shortened on the "
+							  "target (e.g. \"%s\")", ncols, ncols == 1 ? "" : "s", t->display,
+							  ncols == 1 ? "is" : "are", example);
 	}
 }
 
@@ -1401,7 +1454,7 @@ typemap_apply(Catalog *c, const TypeMapOptions *o)
 	if (c->engine == MY)
 		my_assign_target_names(c, &taken, o);
 	if (o->dialect == TARGET_POSTGRES)
-		check_name_lengths(c);
+		fit_long_names(c);
 	for (int i = 0; i < c->ntables; i++)
 	{
 		Table	   *t = c->tables[i];
@@ -1414,6 +1467,7 @@ typemap_apply(Catalog *c, const TypeMapOptions *o)
 	}
 	if (c->engine == PG)
 		close_used_types(c);
+	report_on_update(c);
 	if (o->overrides)
 		for (int i = 0; i < o->overrides->n; i++)
 			if (o->overrides->items[i].uses == 0)

@@ -59,6 +59,13 @@ static const char *const SQL_CONSTRAINT_STATE =
 	"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE n.nspname = $1 AND c.relname = $2 AND con.conname = $3";
 
+static const char *const SQL_SEQUENCE_EXISTS =
+	"SELECT 1 FROM information_schema.sequences WHERE sequence_schema = $1 AND sequence_name = $2";
+
+static const char *const SQL_COLUMN_HAS_DEFAULT =
+	"SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 "
+	"AND column_name = $3 AND column_default IS NOT NULL";
+
 static const char *const SQL_EXTENSIONS =
 	"SELECT name FROM pg_catalog.pg_available_extensions "
 	"UNION SELECT extname FROM pg_catalog.pg_extension";
@@ -406,12 +413,12 @@ compare_table(PgConn *c, const Table *t)
 		const char *why = NULL;
 
 		for (int k = 0; k < PQntuples(cols); k++)
-			if (strcmp(PQgetvalue(cols, k, 0), col->name) == 0)
+			if (strcmp(PQgetvalue(cols, k, 0), col->target_name) == 0)
 				row = k;
 		if (row < 0)
 		{
 			err_set_kind(ERR_SCHEMA);
-			log_error_dh(NULL, hint, "target table %s has no column \"%s\"", t->display, col->name);
+			log_error_dh(NULL, hint, "target table %s has no column \"%s\"", t->display, col->target_name);
 			ok = false;
 			continue;
 		}
@@ -438,8 +445,11 @@ compare_table(PgConn *c, const Table *t)
 	for (int k = 0; k < PQntuples(cols); k++)
 	{
 		const char *name = PQgetvalue(cols, k, 0);
+		bool		ours = false;
 
-		if (table_column_index(t, name) >= 0)
+		for (int i = 0; i < t->ncolumns && !ours; i++)
+			ours = strcmp(t->columns[i].target_name, name) == 0;
+		if (ours)
 			continue;
 		if (strcmp(PQgetvalue(cols, k, 3), "NO") == 0 && PQgetisnull(cols, k, 7))
 		{
@@ -456,7 +466,7 @@ compare_table(PgConn *c, const Table *t)
 		bool		same = PQntuples(pk) == t->npk;
 
 		for (int k = 0; same && k < t->npk; k++)
-			same = strcmp(PQgetvalue(pk, k, 0), t->columns[t->pk[k]].name) == 0;
+			same = strcmp(PQgetvalue(pk, k, 0), t->columns[t->pk[k]].target_name) == 0;
 		if (!same && t->npk > 0)
 		{
 			err_set_kind(ERR_SCHEMA);
@@ -642,10 +652,13 @@ target_deferred_run(PgConn *c, const DeferredObject *o)
 	{
 		case DEFER_SEQUENCE:
 		case DEFER_DEFAULT:
-			/* idempotent statements: CREATE ... IF NOT EXISTS, SET DEFAULT */
-			return exec_retrying(c, o->create_sql) ? DEFERRED_CREATED : deferred_failed(c, o, o->create_sql);
 		case DEFER_INDEX:
-			r = query(c, SQL_INDEX_EXISTS, 3, o->schema, o->table->target_name, o->name);
+			/* the statements are idempotent (IF NOT EXISTS, SET DEFAULT): the check only counts */
+			if (o->kind == DEFER_SEQUENCE)
+				r = query(c, SQL_SEQUENCE_EXISTS, 2, o->schema, o->name, NULL);
+			else
+				r = query(c, o->kind == DEFER_INDEX ? SQL_INDEX_EXISTS : SQL_COLUMN_HAS_DEFAULT, 3,
+						  o->schema, o->table->target_name, o->name);
 			if (r == NULL)
 				return DEFERRED_FAILED;
 			exists = PQntuples(r) > 0;
