@@ -9,6 +9,10 @@
 #include "cli/options.h"
 
 extern const Command command_check;
+extern const Command command_fetch;
+extern const Command command_finalize;
+extern const Command command_replicate;
+extern const Command command_schema;
 extern const Command command_version;
 
 #endif

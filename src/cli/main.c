@@ -30,6 +30,10 @@ const Command command_version = {
 
 static const Command *const commands[] = {
 	&command_check,
+	&command_schema,
+	&command_fetch,
+	&command_finalize,
+	&command_replicate,
 	&command_version,
 };
 

@@ -223,12 +223,13 @@ fetch_copy_shard(FetchWorker *w, FetchJob *job)
 	ok = st->src->ops->copy_shard(w->reader, t, &job->range, &cs, &rows);
 	if (!target_copy_end(&sink.tc, ok))
 	{
-		pg_exec_quiet(tgt, "ROLLBACK");
 		progress_add(sink.progress, 0, -sink.reported);
-		if (err_kind() == ERR_INTERRUPTED || signals_should_stop())
+		if (!ok || err_kind() == ERR_INTERRUPTED || signals_should_stop())
+		{
+			/* the source failed (its snapshot is gone) or a stop was asked */
+			pg_exec_quiet(tgt, "ROLLBACK");
 			return COPY_FATAL;
-		if (!ok)
-			return COPY_FATAL;	/* the source failed: its snapshot is gone */
+		}
 		goto target_failed;
 	}
 	if (!state_mark_shard_done(tgt, st->run_id, t->schema, t->name, job->shard_no, rows, sink.written))

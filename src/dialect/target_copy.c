@@ -35,9 +35,14 @@ target_copy_begin(TargetCopy *tc, PgConn *c, const Table *t)
 	sb_append(&sql, ") FROM STDIN");
 	if (n == 0)
 	{
-		/* a table without columns: nothing to copy, rows cannot be represented */
+		/*
+		 * A table without columns (PostgreSQL allows them: "TABLE_DEE") still
+		 * has a number of rows; COPY cannot carry them, so they are counted
+		 * here and inserted by target_copy_end.
+		 */
 		sb_free(&sql);
 		tc->buf = NULL;
+		tc->zero_columns = t;
 		return true;
 	}
 	res = PQexec(c->conn, sql.data);
@@ -79,7 +84,10 @@ target_copy_write(void *arg, const char *data, size_t len)
 	if (tc->failed)
 		return false;
 	if (tc->buf == NULL)
-		return true;			/* zero-column table */
+	{
+		tc->zero_column_rows++; /* one row per call (the source sends row by row) */
+		return true;
+	}
 	if (tc->used + len > TARGET_COPY_BUFFER && !target_copy_flush(tc))
 		return false;
 	if (len > TARGET_COPY_BUFFER)
@@ -107,7 +115,19 @@ target_copy_end(TargetCopy *tc, bool ok)
 	bool		result = true;
 
 	if (tc->buf == NULL)
+	{
+		if (!ok || tc->zero_columns == NULL || tc->zero_column_rows == 0)
+			return ok;
+		StrBuf		sql;
+
+		sb_init(&sql, 0);
+		sb_append(&sql, "INSERT INTO ");
+		sb_append_qualified(&sql, tc->zero_columns->target_schema, tc->zero_columns->target_name);
+		sb_appendf(&sql, " SELECT FROM generate_series(1, %lld)", (long long) tc->zero_column_rows);
+		ok = pg_exec(tc->conn, sql.data);
+		sb_free(&sql);
 		return ok;
+	}
 	if (ok && !tc->failed)
 		ok = target_copy_flush(tc);
 	if (PQputCopyEnd(tc->conn->conn, ok && !tc->failed ? NULL : "godwit: copy aborted") != 1)

@@ -34,6 +34,9 @@ typedef struct TargetCopy
 	size_t		used;
 	int64_t		bytes;			/* total bytes sent */
 	bool		failed;
+	const Table *zero_columns;	/* a table without columns: rows are counted and
+								 * inserted as empty rows at the end */
+	int64_t		zero_column_rows;
 } TargetCopy;
 
 /* Start COPY into t (the transaction is the caller's).  False on error (logged). */

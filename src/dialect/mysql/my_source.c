@@ -314,4 +314,5 @@ const SourceOps source_ops_mysql = {
 	.open = my_source_open,
 	.close = my_source_close,
 	.check = my_check,
+	.read_catalog = my_read_catalog,
 };

@@ -14,4 +14,7 @@ typedef struct MySource
 	MyConn		conn;			/* control connection */
 } MySource;
 
+/* my_catalog.c: SourceOps.read_catalog (see there). */
+bool		my_read_catalog(Source *src, const TableFilter *filter, Catalog *out);
+
 #endif

@@ -370,14 +370,14 @@ pg_plan_shards(Source *src, const Table *t, int64_t target_bytes, ShardPlan *out
 	}
 
 	/*
-	 * Sample about 200 keys per range from whole pages (cheap: SYSTEM reads
-	 * only the sampled pages) and cut at quantiles, so ranges hold similar
-	 * row counts even when keys are sparse or skewed.
+	 * SYSTEM sampling reads whole pages (cheap: only those pages), so the
+	 * sample is clustered by page; about 32 pages per range give quantiles
+	 * that balance ranges by row count even when keys are sparse or skewed.
 	 */
-	double		pct = 100.0 * (double) (want * 200) / (double) t->est_rows;
+	int64_t		pages = t->est_bytes / 8192 > 0 ? t->est_bytes / 8192 : 1;
+	int64_t		sample_pages = want * 32 < pages ? want * 32 : pages;
+	double		pct = 100.0 * (double) sample_pages / (double) pages;
 
-	if (pct > 100)
-		pct = 100;
 	if (pct < 0.0001)
 		pct = 0.0001;
 	const Column *key = &t->columns[t->pk[0]];
@@ -385,10 +385,14 @@ pg_plan_shards(Source *src, const Table *t, int64_t target_bytes, ShardPlan *out
 	sb_init(&sql, 0);
 	sb_append(&sql, "SELECT ");
 	sb_append_ident(&sql, key->name);
-	sb_append(&sql, "::text FROM ");
+	sb_append(&sql, "::text AS godwit_key FROM ");
 	sb_append_qualified(&sql, t->schema, t->name);
-	sb_appendf(&sql, " TABLESAMPLE SYSTEM (%.6f) ORDER BY 1", pct);
-	/* a non-C collation cannot matter here: only non-text keys are split */
+	/*
+	 * Order by the key itself, not its text form ("10" < "9"): the output
+	 * column has its own name, or ORDER BY would pick it.
+	 */
+	sb_appendf(&sql, " TABLESAMPLE SYSTEM (%.6f) ORDER BY ", pct);
+	sb_append_ident(&sql, key->name);
 	res = pg_query_quiet(&s->conn, sql.data, 0, NULL);
 	if (res == NULL)
 	{

@@ -342,4 +342,5 @@ const SourceOps source_ops_postgres = {
 	.current_position = pg_current_position,
 	.position_reached = pg_position_reached,
 	.position_lag_bytes = pg_position_lag_bytes,
+	.read_catalog = pg_read_catalog,
 };

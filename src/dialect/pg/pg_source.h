@@ -24,4 +24,7 @@ bool		pg_plan_shards(Source *src, const Table *t, int64_t target_bytes, ShardPla
 bool		pg_copy_shard(SourceReader *r, const Table *t, const ShardRange *range,
 						  const CopySink *sink, int64_t *rows);
 
+/* pg_catalog.c: SourceOps.read_catalog (see there). */
+bool		pg_read_catalog(Source *src, const TableFilter *filter, Catalog *out);
+
 #endif

@@ -284,3 +284,25 @@ wait_until() {
 }
 
 SHARED_DATASETS=${SHARED_DATASETS:-$REPO_ROOT/../shared/datasets}
+
+# ------------------------------------------------------------------ comparing data
+# pg_fingerprint NODE DB [SCHEMA_REGEX]
+#   One line per user table: "schema.table <rows> <md5 of its rows' text, sorted>".
+#   Row text is PostgreSQL's record output, so two PostgreSQL databases holding the
+#   same values print the same fingerprint.  _godwit is left out.
+pg_fingerprint() {
+  local node=$1 db=$2 re=${3:-.*}
+  local tables
+  tables=$(pgq "$node" "$db" "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
+     JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r','p') AND NOT c.relispartition
+       AND n.nspname NOT IN ('pg_catalog','information_schema','_godwit') AND n.nspname !~ '^pg_'
+       AND n.nspname ~ '$re'
+     ORDER BY 1")
+  local t
+  while IFS= read -r t; do
+    [ -n "$t" ] || continue
+    pgq "$node" "$db" "SELECT '$t' || ' ' || count(*) || ' ' || coalesce(md5(string_agg(r, E'\\n' ORDER BY r)), '-')
+                       FROM (SELECT x::text AS r FROM $t x) s"
+  done <<<"$tables"
+}

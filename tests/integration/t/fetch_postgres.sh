@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# godwit fetch from PostgreSQL: the real datasets copy exactly (every value of
+# every table), the summary and state are right, and a second run knows it is done.
+. "$(dirname "$0")/../lib/harness.sh"
+
+pg_node src
+pg_node tgt
+D=$SHARED_DATASETS
+
+# Pagila (partitioned payment, enums, domains incl. a unicode name, arrays, tsvector, bytea)
+pgq src postgres "CREATE DATABASE pagila"
+pgf src pagila "$D/pagila-postgres/pagila-schema.sql"
+pgf src pagila "$D/pagila-postgres/pagila-data.sql"
+pgq tgt postgres "CREATE DATABASE pagila"
+
+gw fetch --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila)" --format json
+is "$GW_RC" 0 "fetch of pagila succeeds"
+like "$GW_OUT" '"type":"summary"' "summary printed"
+like "$GW_OUT" '"cdc_cursor":"[0-9A-F]+/[0-9A-F]+"' "summary has the cdc cursor"
+src_fp=$(pg_fingerprint src pagila)
+tgt_fp=$(pg_fingerprint tgt pagila)
+is "$tgt_fp" "$src_fp" "every pagila table is identical on the target"
+is "$(pgq tgt pagila "SELECT count(*) FROM public.payment")" 16049 "partitioned payment copied through its parent"
+is "$(pgq src pagila "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'godwit_slot'")" 1 "slot created"
+is "$(pgq src pagila "SELECT count(*) FROM pg_publication WHERE pubname = 'godwit_pub'")" 1 "publication created"
+is "$(pgq tgt pagila "SELECT status FROM _godwit.runs ORDER BY run_id DESC LIMIT 1")" done "run recorded as done"
+is "$(pgq tgt pagila "SELECT count(*) FROM _godwit.shards WHERE status <> 'done'")" 0 "no pending shard"
+
+gw fetch --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila)"
+is "$GW_RC" 7 "a second fetch says the run is done (state error 7)"
+like "$GW_ERR" 'already finished' "message says so"
+
+# --- the same source again into a fresh target: slot exists ---
+pgq tgt postgres "CREATE DATABASE pagila2"
+gw fetch --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila2)"
+is "$GW_RC" 3 "an existing slot is a source error"
+like "$GW_ERR" 'replication slot .*godwit_slot.* already exists' "existing slot named"
+like "$GW_ERR" 'replace-slot' "hint mentions --replace-slot"
+gw fetch --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila2)" --slot-name other_slot --publication other_pub
+is "$GW_RC" 0 "another slot name works"
+is "$(pg_fingerprint tgt pagila2)" "$src_fp" "second copy identical too"
+
+# --- type fixtures, one database each (Debezium's DDL drops schema public) ---
+# duckdb: arrays incl. NULL elements, giant numerics, case-only names, domains as PK,
+# a partitioned table, a 1,000,000-row table, 360 decimal tables
+pgq src postgres "CREATE DATABASE duck"
+for f in all_pg_types.sql other.sql decimals.sql; do pgf src duck "$D/postgres-types-duckdb/$f"; done
+pgq tgt postgres "CREATE DATABASE duck"
+gw fetch --source "$(pg_url src duck)" --target "$(pg_url tgt duck)" --allow-no-pk --no-replication
+is "$GW_RC" 0 "fetch of the duckdb type fixtures succeeds"
+[ "$GW_RC" = 0 ] || diag "$(echo "$GW_ERR" | tail -5)"
+is "$(pg_fingerprint tgt duck)" "$(pg_fingerprint src duck)" "every duckdb fixture value identical"
+is "$(pgq tgt duck "SELECT count(*) FROM public.big_generated_table")" 1000000 "the 1,000,000-row table"
+
+# Debezium: NaN/infinity, money, ranges, hstore/ltree/isn/citext, names with quotes, spaces, dots
+pgq src postgres "CREATE DATABASE dbz"
+pgq src dbz "CREATE EXTENSION hstore; CREATE EXTENSION ltree; CREATE EXTENSION isn; CREATE EXTENSION citext;"
+for f in init_database.ddl postgres_create_tables.ddl inserts_from_AbstractRecordsProducerTest.sql; do
+  pgf src dbz "$D/postgres-types-debezium/$f" 2>/dev/null
+done
+pgq tgt postgres "CREATE DATABASE dbz"
+pgq tgt dbz "CREATE EXTENSION hstore; CREATE EXTENSION ltree; CREATE EXTENSION isn; CREATE EXTENSION citext;"
+gw fetch --source "$(pg_url src dbz)" --target "$(pg_url tgt dbz)" --allow-no-pk --no-replication
+is "$GW_RC" 0 "fetch of the Debezium type fixtures succeeds"
+[ "$GW_RC" = 0 ] || diag "$(echo "$GW_ERR" | tail -5)"
+is "$(pg_fingerprint tgt dbz)" "$(pg_fingerprint src dbz)" "every Debezium fixture value identical"
+ok "$( [ "$(pg_fingerprint src dbz | wc -l)" -gt 20 ]; echo $?)" "the Debezium fixtures have their 20+ tables"
+
+done_testing
