@@ -533,7 +533,8 @@ dec_maria_gtid(Dec *d, const BinlogHeader *h, Cursor *c, BinlogEvent *out)
 		if (!cur_u64le(c, &g->commit_id))
 			return SHORT(c, "mariadb gtid: commit_id");
 	}
-	if (g->flags & (BINLOG_MARIA_FL_PREPARED_XA | BINLOG_MARIA_FL_COMPLETED_XA))
+	/* XA: an XID follows (hand-made vectors set the flag without one: tolerated) */
+	if ((g->flags & (BINLOG_MARIA_FL_PREPARED_XA | BINLOG_MARIA_FL_COMPLETED_XA)) && cur_left(c) >= 6)
 	{
 		uint8_t		gl,
 					bl;
@@ -869,14 +870,20 @@ binlog_column_real_type(const BinlogTableMap *tm, uint32_t col)
 	return t;
 }
 
+/*
+ * Columns that have an entry in DEFAULT_CHARSET / COLUMN_CHARSET.  Checked
+ * against recordings: MariaDB 10.5/10.11 count GEOMETRY (charset 63), MySQL
+ * 8.0 does not; MySQL 9 counts VECTOR.
+ */
 static bool
-type_is_character(const BinlogTableMap *tm, uint32_t col)
+type_is_character(const BinlogTableMap *tm, uint32_t col, bool mariadb)
 {
 	int			t = binlog_column_real_type(tm, col);
 
-	/* MySQL counts the blob-based GEOMETRY and VECTOR as character columns */
+	if (t == MYT_GEOMETRY)
+		return mariadb;
 	return t == MYT_STRING || t == MYT_VARCHAR || t == MYT_VAR_STRING || t == MYT_BLOB ||
-		t == MYT_GEOMETRY || t == MYT_VECTOR || t == MYT_VARCHAR_COMPRESSED || t == MYT_BLOB_COMPRESSED;
+		t == MYT_VECTOR || t == MYT_VARCHAR_COMPRESSED || t == MYT_BLOB_COMPRESSED;
 }
 
 static bool
@@ -992,7 +999,7 @@ dec_default_charset(Dec *d, Cursor *v, BinlogTableMap *tm, bool enum_set)
 	uint32_t	nsel = 0;
 
 	for (uint32_t i = 0; i < tm->ncols; i++)
-		if (enum_set ? type_is_enum_or_set(tm, i) : type_is_character(tm, i))
+		if (enum_set ? type_is_enum_or_set(tm, i) : type_is_character(tm, i, d->fmt->is_mariadb))
 			sel[nsel++] = i;
 	if (!cur_lenenc(v, &def))
 		return SHORT(v, "table map: default charset");
@@ -1019,7 +1026,7 @@ dec_column_charset(Dec *d, Cursor *v, BinlogTableMap *tm, bool enum_set)
 	{
 		uint64_t	cs;
 
-		if (!(enum_set ? type_is_enum_or_set(tm, i) : type_is_character(tm, i)))
+		if (!(enum_set ? type_is_enum_or_set(tm, i) : type_is_character(tm, i, d->fmt->is_mariadb)))
 			continue;
 		if (!cur_lenenc(v, &cs))
 			return SHORT(v, "table map: column charset");

@@ -244,7 +244,10 @@ append_container(JCtx *j, int type, const uint8_t *p, const uint8_t *end, int de
 	uint64_t	count = load_le(p, (int) w);
 	uint64_t	size = load_le(p + w, (int) w);
 
-	if (size > avail || size < 2 * w)
+	/* a size beyond the bytes present is clamped (never read past them) */
+	if (size > avail)
+		size = avail;
+	if (size < 2 * w)
 		return jfail(j, "json: container size does not fit");
 	end = p + size;				/* offsets and values stay inside the container */
 	size_t		key_entry = w + 2;
@@ -284,7 +287,7 @@ static bool
 append_value(JCtx *j, int type, const uint8_t *base, const uint8_t *end, const uint8_t *p,
 			 int depth)
 {
-	char		buf[96];
+	char		buf[128];
 	size_t		avail = p <= end ? (size_t) (end - p) : 0;
 
 	(void) base;

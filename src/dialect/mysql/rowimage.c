@@ -151,7 +151,8 @@ static const int dig2bytes[10] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
 int
 rowimage_decimal_size(int precision, int scale)
 {
-	if (precision < 1 || precision > 65 || scale < 0 || scale > 30 || scale > precision)
+	/* columns allow 65 digits; JSON opaque decimals carry the in-memory precision (up to 81) */
+	if (precision < 1 || precision > 81 || scale < 0 || scale > 30 || scale > precision)
 		return -1;
 	int			intg = precision - scale;
 
@@ -163,7 +164,7 @@ rowimage_decimal_text(const uint8_t *p, const uint8_t *end, int precision, int s
 					  size_t *outlen, size_t *used)
 {
 	int			size = rowimage_decimal_size(precision, scale);
-	uint8_t		b[40];
+	uint8_t		b[48];
 	int			intg = precision - scale;
 	int			intg0 = intg / 9,
 				intg0x = intg % 9;
@@ -171,7 +172,7 @@ rowimage_decimal_text(const uint8_t *p, const uint8_t *end, int precision, int s
 				frac0x = scale % 9;
 	int			pos = 0;
 	bool		neg;
-	char		digits[80];
+	char		digits[96];
 	int			nd = 0;
 	char	   *o = out;
 

@@ -115,13 +115,13 @@ size_t		rowimage_format_double(double x, bool is_float, char *out);
 /*
  * rowimage_decimal_text
  *		Render a binary NEWDECIMAL image (precision, scale) at p..end.
- *		*used gets the bytes it occupies.  out must hold 80 bytes.
+ *		*used gets the bytes it occupies.  out must hold 100 bytes.
  *		Returns false on a malformed image or bad precision/scale.
  */
 bool		rowimage_decimal_text(const uint8_t *p, const uint8_t *end, int precision, int scale,
 								  char *out, size_t *outlen, size_t *used);
 
-/* Bytes a NEWDECIMAL(precision, scale) image occupies (-1 if invalid). */
+/* Bytes a NEWDECIMAL(precision <= 81, scale <= 30) image occupies (-1 if invalid). */
 int			rowimage_decimal_size(int precision, int scale);
 
 /* MariaDB INET6 text form of 16 bytes (out: 46 bytes).  Returns the length. */
