@@ -27,6 +27,7 @@ typedef struct Walk
 	BinlogWalkFn fn;
 	void	   *ctx;
 	BinlogWalkResult *res;
+	unsigned	options;		/* for top-level events */
 } Walk;
 
 static void
@@ -94,7 +95,8 @@ walk_one(Walk *w, const uint8_t *evb, size_t evlen, size_t off, int depth, Binlo
 	RowError	rerr;
 	BinlogWalkEvent we = {off, depth, &ev, NULL, NULL};
 
-	if (!binlog_event_decode(fmt, evb, evlen, depth ? BINLOG_DECODE_NO_CHECKSUM : 0, NULL, &w->ev, &ev, &err))
+	if (!binlog_event_decode(fmt, evb, evlen, depth ? BINLOG_DECODE_NO_CHECKSUM : w->options, NULL, &w->ev, &ev,
+							 &err))
 		return walk_fail_event(w, off, &err);
 	w->res->events++;
 	switch (ev.kind)
@@ -173,6 +175,13 @@ bool
 binlog_walk(const uint8_t *buf, size_t len, bool has_magic, const BinlogFormat *fmt0, BinlogWalkFn fn,
 			void *ctx, BinlogWalkResult *res)
 {
+	return binlog_walk_opts(buf, len, has_magic, fmt0, 0, fn, ctx, res);
+}
+
+bool
+binlog_walk_opts(const uint8_t *buf, size_t len, bool has_magic, const BinlogFormat *fmt0, unsigned options,
+				 BinlogWalkFn fn, void *ctx, BinlogWalkResult *res)
+{
 	Walk		w;
 	BinlogFormat fmt;
 	bool		ok;
@@ -184,6 +193,7 @@ binlog_walk(const uint8_t *buf, size_t len, bool has_magic, const BinlogFormat *
 	w.fn = fn;
 	w.ctx = ctx;
 	w.res = res;
+	w.options = options;
 	if (fmt0)
 		fmt = *fmt0;
 	else

@@ -48,6 +48,11 @@ typedef struct BinlogWalkResult
 bool		binlog_walk(const uint8_t *buf, size_t len, bool has_magic, const BinlogFormat *fmt0,
 						BinlogWalkFn fn, void *ctx, BinlogWalkResult *res);
 
+/* The same with decoder options for top-level events (BINLOG_DECODE_SKIP_VERIFY
+ * lets a fuzzer reach past the CRC32 check). */
+bool		binlog_walk_opts(const uint8_t *buf, size_t len, bool has_magic, const BinlogFormat *fmt0,
+							 unsigned options, BinlogWalkFn fn, void *ctx, BinlogWalkResult *res);
+
 /* A BinlogWalkFn that appends one line per event (and per row) to a StrBuf. */
 void		binlog_walk_print(void *sb, const BinlogWalkEvent *we);
 

@@ -969,27 +969,106 @@ decode_image(RDec *d, Cursor *c, const uint8_t *cols, const uint8_t *partial, Ro
 	return true;
 }
 
+void
+rowimage_iter_init(RowIter *it, const BinlogTableMap *tm, const BinlogRows *rows, const RowHint *hints)
+{
+	memset(it, 0, sizeof(*it));
+	it->tm = tm;
+	it->rows = rows;
+	it->hints = hints;
+	it->pos = 0;
+	it->row = 0;
+}
+
+int
+rowimage_iter_next(RowIter *it, Arena *a, RowVal *before, RowVal *after, RowError *err)
+{
+	const BinlogTableMap *tm = it->tm;
+	const BinlogRows *rows = it->rows;
+	RDec		d = {tm, it->hints, a, err, rows->rows, rows->rows + rows->rows_len, it->row, -1, 0};
+	Cursor		c = cur_make(rows->rows + it->pos, rows->rows_len - it->pos);
+	bool		has_before = rows->kind != BINLOG_ROWS_WRITE;
+	bool		has_after = rows->kind != BINLOG_ROWS_DELETE;
+	const uint8_t *start = c.p;
+
+	memset(err, 0, sizeof(*err));
+	err->row = err->column = -1;
+	if (rows->ncols != tm->ncols)
+	{
+		rfail(&d, BINLOG_ERR_CORRUPT, rows->rows, "rows event column count differs from its table map", rows->ncols);
+		return -1;
+	}
+	if (cur_left(&c) == 0)
+		return 0;
+	if (has_before && !decode_image(&d, &c, rows->cols_before, NULL, before))
+		return -1;
+	if (has_after)
+	{
+		const uint8_t *partial = NULL;
+		const uint8_t *cols = rows->cols_after && has_before ? rows->cols_after : rows->cols_before;
+
+		if (rows->kind == BINLOG_ROWS_PARTIAL_UPDATE)
+		{
+			uint64_t	opts;
+
+			if (!cur_lenenc(&c, &opts))
+			{
+				rfail(&d, BINLOG_ERR_TRUNCATED, c.p, "value_options cut short", 0);
+				return -1;
+			}
+			it->value_options = opts;
+			if (opts & 1)
+			{
+				uint32_t	nj = binlog_table_map_json_columns(tm);
+
+				if (!take(&d, &c, (nj + 7) / 8, &partial, "partial-JSON bitmap cut short"))
+					return -1;
+			}
+		}
+		if (!decode_image(&d, &c, cols, partial, after))
+			return -1;
+	}
+	/* an image of no columns takes no bytes: such an event would never end */
+	if (c.p == start)
+	{
+		rfail(&d, BINLOG_ERR_CORRUPT, c.p, "row image holds no column", 0);
+		return -1;
+	}
+	it->pos = (size_t) (c.p - rows->rows);
+	it->row++;
+	return 1;
+}
+
+/* Cap on the RowVal slots rowimage_decode allocates for one event. */
+#define ROWSET_MAX_VALUES	((uint64_t) 8 << 20)
+
 bool
 rowimage_decode(const BinlogTableMap *tm, const BinlogRows *rows, const RowHint *hints, Arena *a,
 				RowSet *out, RowError *err)
 {
-	RDec		d = {tm, hints, a, err, rows->rows, rows->rows + rows->rows_len, 0, -1, 0};
-	Cursor		c = cur_make(rows->rows, rows->rows_len);
+	RowIter		it;
 	uint32_t	cap = 0;
 	bool		has_before = rows->kind != BINLOG_ROWS_WRITE;
 	bool		has_after = rows->kind != BINLOG_ROWS_DELETE;
-	const uint8_t *cols_b = rows->cols_before;
-	const uint8_t *cols_a = rows->cols_after ? rows->cols_after : rows->cols_before;
 
 	memset(out, 0, sizeof(*out));
-	memset(err, 0, sizeof(*err));
-	err->row = err->column = -1;
-	if (rows->ncols != tm->ncols)
-		return rfail(&d, BINLOG_ERR_CORRUPT, rows->rows, "rows event column count differs from its table map",
-					 rows->ncols);
 	out->ncols = tm->ncols;
-	while (cur_left(&c) > 0)
+	rowimage_iter_init(&it, tm, rows, hints);
+	for (;;)
 	{
+		RowVal	   *b = NULL,
+				   *f = NULL;
+		int			r;
+
+		if ((uint64_t) (out->nrows + 1) * tm->ncols * 2 > ROWSET_MAX_VALUES)
+		{
+			memset(err, 0, sizeof(*err));
+			err->code = BINLOG_ERR_TOO_LARGE;
+			err->what = "rows event expands to too many values";
+			err->row = (int) out->nrows;
+			err->column = -1;
+			return false;
+		}
 		if (out->nrows == cap)
 		{
 			uint32_t	ncap = cap ? cap * 2 : 8;
@@ -1005,39 +1084,18 @@ rowimage_decode(const BinlogTableMap *tm, const BinlogRows *rows, const RowHint 
 			out->after = na;
 			cap = ncap;
 		}
-		d.row = (int) out->nrows;
 		if (has_before)
-		{
-			RowVal	   *v = arena_alloc_array0(a, tm->ncols, sizeof(RowVal));
-
-			if (!decode_image(&d, &c, has_after ? cols_b : rows->cols_before, NULL, v))
-				return false;
-			out->before[out->nrows] = v;
-		}
+			b = arena_alloc_array0(a, tm->ncols, sizeof(RowVal));
 		if (has_after)
-		{
-			RowVal	   *v = arena_alloc_array0(a, tm->ncols, sizeof(RowVal));
-			const uint8_t *partial = NULL;
-
-			if (rows->kind == BINLOG_ROWS_PARTIAL_UPDATE)
-			{
-				uint64_t	opts;
-
-				if (!cur_lenenc(&c, &opts))
-					return rfail(&d, BINLOG_ERR_TRUNCATED, c.p, "value_options cut short", 0);
-				out->value_options = opts;
-				if (opts & 1)
-				{
-					uint32_t	nj = binlog_table_map_json_columns(tm);
-
-					if (!take(&d, &c, (nj + 7) / 8, &partial, "partial-JSON bitmap cut short"))
-						return false;
-				}
-			}
-			if (!decode_image(&d, &c, has_before ? cols_a : rows->cols_before, partial, v))
-				return false;
-			out->after[out->nrows] = v;
-		}
+			f = arena_alloc_array0(a, tm->ncols, sizeof(RowVal));
+		r = rowimage_iter_next(&it, a, b, f, err);
+		if (r < 0)
+			return false;
+		if (r == 0)
+			break;
+		out->before[out->nrows] = b;
+		out->after[out->nrows] = f;
+		out->value_options = it.value_options;
 		out->nrows++;
 	}
 	if (!has_before)

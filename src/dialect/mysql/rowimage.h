@@ -92,13 +92,41 @@ typedef struct RowSet
 } RowSet;
 
 /*
+ * Row-by-row decoding: memory is one RowVal array per image, whatever the
+ * event's size (the stream uses this).
+ */
+typedef struct RowIter
+{
+	const BinlogTableMap *tm;
+	const BinlogRows *rows;
+	const RowHint *hints;
+	size_t		pos;			/* offset of the next row in rows->rows */
+	int			row;			/* index of the next row */
+	uint64_t	value_options;	/* PARTIAL_UPDATE: of the last row */
+} RowIter;
+
+void		rowimage_iter_init(RowIter *it, const BinlogTableMap *tm, const BinlogRows *rows,
+							   const RowHint *hints);
+
+/*
+ * rowimage_iter_next
+ *		Decode the next row into before[] / after[] (tm->ncols each; the one
+ *		the event kind lacks may be NULL).  Values are allocated in a or point
+ *		into the event.
+ *
+ * Returns 1 for a row, 0 at the end, -1 on error (*err filled; never logs).
+ */
+int			rowimage_iter_next(RowIter *it, Arena *a, RowVal *before, RowVal *after, RowError *err);
+
+/*
  * rowimage_decode
  *		Decode every row of rows (whose table is tm).  hints may be NULL or an
  *		array of tm->ncols entries.  Values and arrays are allocated in a
  *		(values may also point into rows->rows).
  *
  * Returns false with *err filled (the caller logs it with the GTID); never
- * logs.  OUT: *out.
+ * logs.  An event that would expand to more than 8M values is refused
+ * (BINLOG_ERR_TOO_LARGE): use the iterator for unbounded input.  OUT: *out.
  */
 bool		rowimage_decode(const BinlogTableMap *tm, const BinlogRows *rows,
 							const RowHint *hints, Arena *a, RowSet *out, RowError *err);
