@@ -56,7 +56,9 @@ test_classify(void)
 	is_str(cls("/*!40000 ALTER TABLE `t` DISABLE KEYS */"), "ALTER TABLE shop.t",
 		   "a versioned comment is read through (the server executes it)");
 	is_str(cls("/*M!100100 TRUNCATE t */"), "TRUNCATE shop.t", "MariaDB versioned comment");
-	is_str(cls("INSERT INTO t VALUES (1)"), "statement-based DML", "statement-based INSERT");
+	is_str(cls("INSERT INTO t VALUES (1)"), "statement-based DML shop.t", "statement-based INSERT names its table");
+	is_str(cls("delete low_priority quick from `x`.y where 1"), "statement-based DML x.y", "statement-based DELETE");
+	is_str(cls("UPDATE IGNORE t SET a=1"), "statement-based DML shop.t", "statement-based UPDATE");
 	is_str(cls("GRANT SELECT ON *.* TO x"), "other", "GRANT is other");
 	is_str(cls("CREATE VIEW v AS SELECT 1"), "other", "CREATE VIEW is other");
 	is_str(cls(""), "other", "empty statement");

@@ -13,7 +13,8 @@
  *   RENAME TABLE name TO name {, name TO name}
  *   CREATE [OR REPLACE] [TEMPORARY] TABLE [IF NOT EXISTS] name
  *   CREATE [ONLINE|OFFLINE] [UNIQUE|FULLTEXT|SPATIAL] INDEX [IF NOT EXISTS] idx ... ON name
- *   INSERT | UPDATE | DELETE | REPLACE | LOAD | WITH   (statement-based DML)
+ *   INSERT [modifiers] [INTO] name | REPLACE [INTO] name | UPDATE [modifiers] name |
+ *   DELETE [modifiers] FROM name | LOAD ... | WITH ...   (statement-based DML)
  *   name := ident ['.' ident];  ident := `quoted` | bare word
  * Comments (/_* *_/, -- , #) are skipped; versioned comments /_*!NNNNN ... *_/
  * and /_*M!NNNNNN ... *_/ are read through, since the server executes them.
@@ -292,7 +293,20 @@ binlog_stmt_classify(const char *sql, size_t len, const char *db, BinlogStmt *ou
 	else if (strcasecmp(w, "XA") == 0)
 		out->kind = BINLOG_STMT_XA;
 	else if (strcasecmp(w, "INSERT") == 0 || strcasecmp(w, "UPDATE") == 0 || strcasecmp(w, "DELETE") == 0 ||
-			 strcasecmp(w, "REPLACE") == 0 || strcasecmp(w, "LOAD") == 0 || strcasecmp(w, "WITH") == 0)
+			 strcasecmp(w, "REPLACE") == 0)
+	{
+		bool		del = strcasecmp(w, "DELETE") == 0;
+
+		out->kind = BINLOG_STMT_DML;
+		while (peek_word(&l, "LOW_PRIORITY") || peek_word(&l, "DELAYED") || peek_word(&l, "HIGH_PRIORITY") ||
+			   peek_word(&l, "QUICK") || peek_word(&l, "IGNORE"))
+			;
+		if (del && !peek_word(&l, "FROM"))
+			return;
+		peek_word(&l, "INTO");
+		add_name(&l, db, out);
+	}
+	else if (strcasecmp(w, "LOAD") == 0 || strcasecmp(w, "WITH") == 0)
 		out->kind = BINLOG_STMT_DML;
 	else if (strcasecmp(w, "TRUNCATE") == 0)
 	{

@@ -31,7 +31,7 @@ typedef enum BinlogStmtKind
 	BINLOG_STMT_CREATE_TABLE,	/* tables[0] */
 	BINLOG_STMT_INDEX,			/* CREATE/DROP INDEX ... ON tables[0] */
 	BINLOG_STMT_DROP_DATABASE,	/* database name in tables[0].schema */
-	BINLOG_STMT_DML,			/* INSERT/UPDATE/DELETE/REPLACE/LOAD in statement format */
+	BINLOG_STMT_DML,			/* INSERT/UPDATE/DELETE/REPLACE (tables[0]) or LOAD/WITH in statement format */
 } BinlogStmtKind;
 
 #define BINLOG_DDL_MAX_TABLES 16

@@ -314,4 +314,8 @@ const SourceOps source_ops_mysql = {
 	.open = my_source_open,
 	.close = my_source_close,
 	.check = my_check,
+	.stream_open = my_stream_open,
+	.stream_next = my_stream_next,
+	.stream_confirm = my_stream_confirm,
+	.stream_close = my_stream_close,
 };
