@@ -9,6 +9,7 @@ set -euo pipefail
 PACKAGES=(
   gcc libc6-dev pkg-config meson ninja-build          # build
   libpq-dev libmariadb-dev libmicrohttpd-dev          # libraries godwit links
+  zlib1g-dev libzstd-dev                              # binlog: MariaDB compressed events, MySQL payloads
   postgresql-15 postgresql-client-15                  # throwaway servers for tests and demo
   mariadb-server mariadb-client
   iproute2 procps openssl ca-certificates             # harness: ss, ps, TLS certificates

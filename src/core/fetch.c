@@ -603,7 +603,8 @@ fetch_run(const FetchOptions *o, Source *src, PgConn *target, Catalog *cat)
 			goto done;
 	}
 	st.pending = st.njobs;
-	qsort(st.jobs, (size_t) st.njobs, sizeof(FetchJob), job_cmp);
+	if (st.njobs > 1)
+		qsort(st.jobs, (size_t) st.njobs, sizeof(FetchJob), job_cmp);
 
 	nworkers = o->table_concurrency * o->export_concurrency;
 	if (nworkers > st.njobs)

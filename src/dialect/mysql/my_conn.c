@@ -94,6 +94,12 @@ my_apply_ssl(MyConn *c, const ConnUrl *url, bool *required)
 bool
 my_connect(MyConn *c, const ConnUrl *url)
 {
+	return my_connect_ex(c, url, 0);
+}
+
+bool
+my_connect_ex(MyConn *c, const ConnUrl *url, unsigned read_timeout_s)
+{
 	const char *socket = conn_url_param(url, "socket");
 	const char *host = url->host;
 	const char *ct = conn_url_param(url, "connect-timeout");
@@ -114,6 +120,8 @@ my_connect(MyConn *c, const ConnUrl *url)
 		host = "localhost";
 	}
 	mysql_optionsv(c->mysql, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	if (read_timeout_s)
+		mysql_optionsv(c->mysql, MYSQL_OPT_READ_TIMEOUT, &read_timeout_s);
 	mysql_optionsv(c->mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	if (!my_apply_ssl(c, url, &tls_required))
 	{

@@ -42,6 +42,15 @@ typedef struct MyConn
  * Returns false on error (logged, never with the password).
  */
 bool		my_connect(MyConn *c, const ConnUrl *url);
+
+/*
+ * my_connect_ex
+ *		my_connect with a socket read timeout (0 = none): a read that waits
+ *		longer fails as a lost connection.  The binlog stream uses it so a
+ *		silent network partition ends the dump (the server sends heartbeats
+ *		well within it).
+ */
+bool		my_connect_ex(MyConn *c, const ConnUrl *url, unsigned read_timeout_s);
 void		my_disconnect(MyConn *c);
 
 bool		my_exec(MyConn *c, const char *sql);

@@ -315,4 +315,8 @@ const SourceOps source_ops_mysql = {
 	.close = my_source_close,
 	.check = my_check,
 	.read_catalog = my_read_catalog,
+	.stream_open = my_stream_open,
+	.stream_next = my_stream_next,
+	.stream_confirm = my_stream_confirm,
+	.stream_close = my_stream_close,
 };

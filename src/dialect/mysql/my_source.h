@@ -17,4 +17,15 @@ typedef struct MySource
 /* my_catalog.c: SourceOps.read_catalog (see there). */
 bool		my_read_catalog(Source *src, const TableFilter *filter, Catalog *out);
 
+/*
+ * The binlog change stream (my_stream.c), behind SourceOps.stream_*:
+ * see source.h for the contracts.  stream_open registers a replica on a
+ * dedicated connection and starts a GTID dump; stream_next blocks at most
+ * about timeout_ms (rounded up to the 0.5 s heartbeat) when idle.
+ */
+ReplStream *my_stream_open(Source *src, const StreamStart *start, Catalog *cat);
+StreamResult my_stream_next(ReplStream *rs, ChangeBatch *batch, int timeout_ms);
+bool		my_stream_confirm(ReplStream *rs, const char *position);
+void		my_stream_close(ReplStream *rs);
+
 #endif
