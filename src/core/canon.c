@@ -59,6 +59,7 @@ static const struct
 	{"uuid", CANON_UUID},
 	{"json", CANON_JSON}, {"jsonb", CANON_JSON},
 	{"bpchar", CANON_BPCHAR},
+	{"money", CANON_MONEY},
 };
 
 static const char *const canon_names[] = {
@@ -68,6 +69,7 @@ static const char *const canon_names[] = {
 	[CANON_TIMETZ] = "timetz", [CANON_TIMESTAMP] = "timestamp",
 	[CANON_TIMESTAMPTZ] = "timestamptz", [CANON_INTERVAL] = "interval",
 	[CANON_BYTEA] = "bytea", [CANON_HEX] = "hex", [CANON_UUID] = "uuid", [CANON_JSON] = "json",
+	[CANON_MONEY] = "money",
 };
 
 const char *
@@ -1021,6 +1023,30 @@ canon_scalar(CanonKind kind, const char *in, size_t len, StrBuf *out, Arena *are
 				ok = parse_interval(in, len, &mo, &d, &us);
 				if (ok)
 					sb_appendf(out, "%lldm%lldd%lld", (long long) mo, (long long) d, (long long) us);
+				break;
+			}
+		case CANON_MONEY:
+			{
+				/* "-$1,234.50", "($1,234.50)", "1234.5": digits and the point count */
+				StrBuf		num;
+				Decimal		d;
+				bool		neg = false;
+
+				sb_init(&num, SB_DEFAULT_LIMIT);
+				for (size_t i = 0; i < len; i++)
+				{
+					if (in[i] == '-' || in[i] == '(')
+						neg = true;
+					else if ((in[i] >= '0' && in[i] <= '9') || in[i] == '.')
+						sb_appendc(&num, in[i]);
+				}
+				ok = num.len > 0 && parse_decimal(num.data, num.len, true, &d);
+				if (ok)
+				{
+					d.neg = neg && (d.ilen > 0 || d.flen > 0);
+					decimal_render(&d, out);
+				}
+				sb_free(&num);
 				break;
 			}
 		case CANON_BYTEA:

@@ -34,6 +34,8 @@
  *   UUID       the 16 bytes (case, braces and dashes insignificant)
  *   JSON       json_canonical: key order, whitespace, duplicate keys and
  *              number spelling insignificant
+ *   MONEY      the amount: "$1,234.50" = "1234.5" (the source is read as
+ *              numeric; currency symbol and separators are the target's)
  *   BPCHAR     trailing spaces insignificant (they are padding in both
  *              engines' CHAR(n))
  *   TEXT       the bytes: trailing spaces, case and NUL-free content all count
@@ -73,6 +75,7 @@ typedef enum CanonKind
 	CANON_HEX,
 	CANON_UUID,
 	CANON_JSON,
+	CANON_MONEY,
 } CanonKind;
 
 typedef struct CanonType

@@ -340,7 +340,7 @@ worker_reader(VWorker *w)
 {
 	if (w->reader)
 		return true;
-	w->reader = w->st->src->ops->verify_open(w->st->src);
+	w->reader = w->st->src->ops->verify_open(w->st->src, w->st->cat);
 	return w->reader != NULL;
 }
 
@@ -1985,10 +1985,16 @@ verify_run(const VerifyOptions *o, Source *src, PgConn *target, Catalog *cat)
 			vt->key_by_text[k] = !canon_key_order_by_value(vt->types[vt->t->pk[k]]);
 		vt->bisectable = vt->t->npk > 0 && vt->types[vt->t->pk[0]].kind == CANON_INT &&
 			!vt->types[vt->t->pk[0]].array;
-		/* the database hash is exact only when both render every column alike */
+		/*
+		 * The database hash is exact only when both render every column
+		 * alike: same types, no conversion expression on the source side.
+		 */
 		vt->pushdown = o->hash_pushdown && src->ops->verify_hash != NULL &&
 			target_dialect(target) == TARGET_POSTGRES && cat->engine == ENGINE_POSTGRES &&
 			vt->column_mismatch == 0;
+		for (int k = 0; k < vt->t->ncolumns; k++)
+			if (vt->t->columns[k].select_expr && !vt->t->columns[k].skip)
+				vt->pushdown = false;
 		for (int k = 0; k < vt->t->npk; k++)
 			if (!vt->present[vt->t->pk[k]])
 			{

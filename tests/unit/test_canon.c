@@ -124,6 +124,10 @@ test_numeric(void)
 	ok(!eq("numeric", "1234567890123456789012345678901234567890123456789012345678901234.5",
 		   "1234567890123456789012345678901234567890123456789012345678901234.6"), "the 65th digit counts");
 	is_str(canon("numeric", "-012.3400"), "-12.34", "canonical numeric");
+	ok(eq("money", "$1,234.11", "1234.11"), "money: target output = source read as numeric");
+	ok(eq("money", "-$1,234.10", "-1234.1"), "negative money");
+	ok(eq("money", "($1,234.10)", "-1234.10"), "parenthesised negative money");
+	ok(!eq("money", "$1,234.11", "1234.12"), "money differs by a cent");
 	is_int(cmp("numeric", "1.5", "1.25"), 1, "1.5 > 1.25");
 	is_int(cmp("numeric", "-1.5", "-1.25"), -1, "-1.5 < -1.25");
 	is_int(cmp("numeric", "NaN", "1e9"), 1, "NaN sorts last");
