@@ -228,8 +228,9 @@ struct SourceOps
 	int64_t		(*position_lag_bytes) (const char *applied, const char *current);
 
 	/*
-	 * Verification (see VerifyReader).  verify_open connects a reader (NULL
-	 * on error, logged) and verify_close closes it.  verify_begin starts a
+	 * Verification (see VerifyReader).  verify_open connects a reader for the
+	 * tables of cat (which outlives it; NULL on error, logged) and
+	 * verify_close closes it.  verify_begin starts a
 	 * consistent read (PostgreSQL: a REPEATABLE READ transaction; MySQL: a
 	 * consistent-snapshot transaction) and writes the source position read
 	 * right after its snapshot was taken, which covers every change the
@@ -240,7 +241,7 @@ struct SourceOps
 	 * count(*) and sum(hashtextextended(ROW(<columns>)::text, 0))).  All
 	 * return false on error (logged, ERR_SOURCE).
 	 */
-	VerifyReader *(*verify_open) (Source *src);
+	VerifyReader *(*verify_open) (Source *src, const Catalog *cat);
 	void		(*verify_close) (VerifyReader *r);
 	bool		(*verify_begin) (VerifyReader *r, char *position, size_t poslen);
 	void		(*verify_end) (VerifyReader *r);

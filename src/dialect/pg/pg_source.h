@@ -25,7 +25,7 @@ bool		pg_copy_shard(SourceReader *r, const Table *t, const ShardRange *range,
 						  const CopySink *sink, int64_t *rows);
 
 /* pg_verify.c: SourceOps.verify_* (see source.h). */
-VerifyReader *pg_verify_open(Source *src);
+VerifyReader *pg_verify_open(Source *src, const Catalog *cat);
 void		pg_verify_close(VerifyReader *r);
 bool		pg_verify_begin(VerifyReader *r, char *position, size_t poslen);
 void		pg_verify_end(VerifyReader *r);

@@ -34,8 +34,9 @@ struct VerifyReader
 };
 
 VerifyReader *
-pg_verify_open(Source *src)
+pg_verify_open(Source *src, const Catalog *cat)
 {
+	(void) cat;
 	VerifyReader *r = gw_new(VerifyReader);
 
 	if (!pg_connect(&r->conn, src->url, ROLE_SOURCE, false))
