@@ -198,26 +198,26 @@ job_result_free(JobResult *r, int npk)
 /* ------------------------------------------------------------- throttle */
 
 /*
- * Account n source rows against --rows-per-second: each batch reserves the
- * next slot of n / rate seconds; a caller ahead of the schedule sleeps until
- * its slot starts.
+ * Account n source rows (already read) against --rows-per-second: each
+ * batch reserves the next slot of n / rate seconds, and its caller sleeps
+ * until that slot ends before reading more.
  */
 static void
 verify_throttle(VerifyState *st, int64_t n)
 {
 	int64_t		rate = st->o->rows_per_second;
 	int64_t		now,
-				start;
+				end;
 
 	if (rate <= 0 || n <= 0)
 		return;
 	pthread_mutex_lock(&st->throttle_mutex);
 	now = time_mono_us();
-	start = st->throttle_next_us > now ? st->throttle_next_us : now;
-	st->throttle_next_us = start + n * 1000000 / rate;
+	end = (st->throttle_next_us > now ? st->throttle_next_us : now) + n * 1000000 / rate;
+	st->throttle_next_us = end;
 	pthread_mutex_unlock(&st->throttle_mutex);
-	if (start > now)
-		time_sleep_us(start - now);
+	if (end > now)
+		time_sleep_us(end - now);
 }
 
 /* ------------------------------------------------------------- live */

@@ -10,6 +10,8 @@
  *
  *   my_load --source mysql://... --target postgres://... [--allow-no-pk]
  *           [--schema-filter RE] [--table-filter RE] [--zero-dates null|error]
+ *           [--type-map-file FILE] [--tinyint1-as boolean|smallint]
+ *           [--truncate]    existing target tables are emptied first
  *
  * Exit: 0 loaded, 1 usage, 3 error (logged).
  */
@@ -74,6 +76,9 @@ main(int argc, char **argv)
 		{"schema-filter", required_argument, NULL, 'S'},
 		{"table-filter", required_argument, NULL, 'T'},
 		{"zero-dates", required_argument, NULL, 'z'},
+		{"type-map-file", required_argument, NULL, 'm'},
+		{"tinyint1-as", required_argument, NULL, 'b'},
+		{"truncate", no_argument, NULL, 'x'},
 		{NULL, 0, NULL, 0}
 	};
 	const char *source = NULL,
@@ -84,6 +89,7 @@ main(int argc, char **argv)
 				tu = {0};
 	SchemaOptions so;
 	TableFilter filter;
+	TypeOverrides overrides = {0};
 	Source	   *src = NULL;
 	PgConn		tgt = {0};
 	Catalog		cat = {0};
@@ -112,6 +118,17 @@ main(int argc, char **argv)
 				break;
 			case 'T':
 				table_re = optarg;
+				break;
+			case 'm':
+				if (!typemap_overrides_load(optarg, &overrides))
+					return 1;
+				so.overrides = &overrides;
+				break;
+			case 'b':
+				so.tinyint1 = strcmp(optarg, "smallint") == 0 ? TINYINT1_SMALLINT : TINYINT1_BOOLEAN;
+				break;
+			case 'x':
+				so.handling = TABLE_HANDLING_TRUNCATE;
 				break;
 			case 'z':
 				so.zero_dates = strcmp(optarg, "error") == 0 ? ZERO_DATES_ERROR : ZERO_DATES_NULL;
@@ -180,6 +197,8 @@ out:
 	source_close(src);
 	pg_disconnect(&tgt);
 	table_filter_free(&filter);
+	if (so.overrides)
+		typemap_overrides_free(&overrides);
 	conn_url_free(&su);
 	conn_url_free(&tu);
 	return rc;
