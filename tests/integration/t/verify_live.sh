@@ -80,8 +80,8 @@ like "$GW_OUT" '"kind":"extraneous","primary_key":\{"a":"999","b":"x"\}' "an ext
 is "$(echo "$GW_OUT" | grep -c '"kind"')" 2 "and nothing else"
 
 wait "$WL"
-myqd msrc live "UPDATE t SET v = 'last' WHERE id = 2"
-wait_until 30 tgt_v_is live 2 last
+myqd msrc live "INSERT INTO t VALUES (1000003, 'last', 3, '2024-01-01', 3, 1)"
+wait_until 60 tgt_v_is live 1000003 last
 ok $? "replication drained"
 pgq tgt live "UPDATE t SET v = 'kept' WHERE id = 1000001; DELETE FROM pair WHERE a = 999"
 gw verify --source "$SRC" --target "$TGT" --no-live
