@@ -2018,7 +2018,20 @@ verify_run(const VerifyOptions *o, Source *src, PgConn *target, Catalog *cat)
 			continue;
 		if (vt->t->npk > 0 && src->ops->plan_shards)
 		{
-			if (!src->ops->plan_shards(src, vt->t, o->shard_bytes, &plan))
+			int64_t		bytes = o->shard_bytes;
+
+			/*
+			 * Under --rows-per-second a range hashed by the database cannot be
+			 * paced while it runs: keep ranges to about two seconds of rows.
+			 */
+			if (o->rows_per_second > 0 && vt->t->est_rows > 0 && vt->t->est_bytes > 0)
+			{
+				int64_t		paced = vt->t->est_bytes / vt->t->est_rows * o->rows_per_second * 2;
+
+				if (paced < bytes)
+					bytes = paced > (1 << 20) ? paced : (1 << 20);
+			}
+			if (!src->ops->plan_shards(src, vt->t, bytes, &plan))
 				goto done;
 		}
 		else
