@@ -1992,9 +1992,20 @@ verify_run(const VerifyOptions *o, Source *src, PgConn *target, Catalog *cat)
 		vt->pushdown = o->hash_pushdown && src->ops->verify_hash != NULL &&
 			target_dialect(target) == TARGET_POSTGRES && cat->engine == ENGINE_POSTGRES &&
 			vt->column_mismatch == 0;
-		for (int k = 0; k < vt->t->ncolumns; k++)
-			if (vt->t->columns[k].select_expr && !vt->t->columns[k].skip)
+		for (int k = 0; k < vt->t->ncolumns && vt->pushdown; k++)
+		{
+			const Column *col = &vt->t->columns[k];
+			char		stype[256],
+						ttype[256];
+
+			if (col->skip)
+				continue;
+			/* a conversion, or a type override: the texts would differ, every range would */
+			type_base_name(col->source_type, stype, sizeof(stype));
+			type_base_name(col->target_type, ttype, sizeof(ttype));
+			if (col->select_expr || strcmp(stype, ttype) != 0)
 				vt->pushdown = false;
+		}
 		for (int k = 0; k < vt->t->npk; k++)
 			if (!vt->present[vt->t->pk[k]])
 			{
