@@ -783,8 +783,10 @@ recheck_differences(VWorker *w, VTable *vt, JobResult *res)
 			{
 				bool		same = true;
 
+				/* the same key, however each side spelt it */
 				for (int c = 0; c < npk && same; c++)
-					same = strcmp(next.diffs[k].key[c], d->key[c]) == 0;
+					same = canon_compare(vt->types[t->pk[c]], next.diffs[k].key[c], strlen(next.diffs[k].key[c]),
+										 d->key[c], strlen(d->key[c]), &w->cs) == 0;
 				if (same)
 				{
 					/* carry the first pass's source membership */
