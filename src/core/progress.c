@@ -13,6 +13,7 @@
 #include "common/timeutil.h"
 
 #define PROGRESS_TICK_US		500000
+#define PROGRESS_NAP_US		20000
 #define PROGRESS_LOG_EVERY_US	10000000
 
 void
@@ -144,7 +145,13 @@ progress_thread(void *arg)
 
 	while (!atomic_load(&p->stop))
 	{
-		time_sleep_us(PROGRESS_TICK_US);
+		/* short naps, so progress_stop does not wait out a whole tick */
+		int64_t		wake = time_mono_us() + PROGRESS_TICK_US;
+
+		while (!atomic_load(&p->stop) && time_mono_us() < wake)
+			time_sleep_us(PROGRESS_NAP_US);
+		if (atomic_load(&p->stop))
+			break;
 		int64_t		now = time_mono_us();
 		bool		log_now = now - last_log >= PROGRESS_LOG_EVERY_US;
 
