@@ -406,6 +406,7 @@ key_cmp_saved(VTable *vt, CanonScratch *cs, const VerifyRow *row, const KeyBuf *
 	return 0;
 }
 
+/* Order of two rows' keys (source against target). */
 static int
 key_cmp_rows(VTable *vt, CanonScratch *cs, const VerifyRow *a, const VerifyRow *b)
 {
@@ -464,6 +465,10 @@ json_value_shown(JsonWriter *jw, const char *v, size_t len)
 	jw_stringn(jw, v, len);
 }
 
+/*
+ * Count a difference and keep it (key copied, with m->cols/m->detail for a
+ * mismatch) while under the result's keep limit.
+ */
 static void
 add_diff(MergeCtx *m, DiffKind kind, const VerifyRow *src, const VerifyRow *tgt)
 {
@@ -853,6 +858,7 @@ recheck_differences(VWorker *w, VTable *vt, JobResult *res)
 
 /* ------------------------------------------------------------- jobs */
 
+/* Add a job's counters to its table; its differences move there (up to the report cap). */
 static void
 record_result(VerifyState *st, VTable *vt, JobResult *r)
 {
@@ -891,6 +897,7 @@ enqueue_job(VerifyState *st, VJob *job)
 	pthread_mutex_unlock(&st->mutex);
 }
 
+/* The next job, waiting while others may still queue some; NULL when done or failing. */
 static VJob *
 next_job(VerifyState *st)
 {
@@ -1293,6 +1300,12 @@ compare_keyless(VWorker *w, VJob *job)
 	return true;
 }
 
+/*
+ * verify_job
+ *		Verify one range: hash it when the databases can, split it or read it
+ *		row by row when it differs.  Results go to the table under the state
+ *		mutex; smaller ranges may be queued.  False on error (logged).
+ */
 static bool
 verify_job(VWorker *w, VJob *job)
 {
@@ -1322,6 +1335,7 @@ verify_job(VWorker *w, VJob *job)
 	return compare_range(w, job);
 }
 
+/* A worker thread: takes jobs until none are left or the run fails. */
 static void *
 worker_main(void *arg)
 {
@@ -1574,6 +1588,11 @@ table_status(const VTable *vt)
 	return "ok";
 }
 
+/*
+ * print_report
+ *		The report on stdout (a table, or JSON lines with MOLT's fields), a
+ *		summary log line, and the per-table metrics.
+ */
 static void
 print_report(VerifyState *st, ExtraTable *extra, int nextra, int64_t elapsed_us, int64_t run_id)
 {
@@ -1807,6 +1826,11 @@ print_report(VerifyState *st, ExtraTable *extra, int nextra, int64_t elapsed_us,
 	}
 }
 
+/*
+ * store_report
+ *		Write the counters and reported rows of run_id into _godwit.verify_*
+ *		in one target transaction.  False on error (logged, rolled back).
+ */
 static bool
 store_report(VerifyState *st, PgConn *target, int64_t run_id, ExtraTable *extra, int nextra)
 {
@@ -1873,6 +1897,12 @@ store_report(VerifyState *st, PgConn *target, int64_t run_id, ExtraTable *extra,
 
 /* ------------------------------------------------------------- the run */
 
+/*
+ * decide_live
+ *		Set st->live from --live/--no-live and whether the target holds a
+ *		replication checkpoint.  False on error (logged), or when --live is
+ *		asked of a source that cannot tell positions.
+ */
 static bool
 decide_live(VerifyState *st, PgConn *target)
 {

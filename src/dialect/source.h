@@ -239,7 +239,9 @@ struct SourceOps
 	 * them.  verify_hash is NULL when the engine offers no hash the target can
 	 * reproduce; otherwise it hashes a range as RangeHash says (PostgreSQL:
 	 * count(*) and sum(hashtextextended(ROW(<columns>)::text, 0))).  All
-	 * return false on error (logged, ERR_SOURCE).
+	 * return false on error (logged, ERR_SOURCE); verify_read also when the
+	 * sink stopped it (then the read transaction is over: call verify_begin
+	 * again before the next read).
 	 */
 	VerifyReader *(*verify_open) (Source *src, const Catalog *cat);
 	void		(*verify_close) (VerifyReader *r);
