@@ -13,6 +13,7 @@
 #include "common/strbuf.h"
 #include "dialect/pg/pg_conn.h"
 #include "dialect/pg/pg_source.h"
+#include "dialect/pg/pg_stream.h"
 #include "dialect/source.h"
 
 static Source *
@@ -291,4 +292,8 @@ const SourceOps source_ops_postgres = {
 	.open = pg_source_open,
 	.close = pg_source_close,
 	.check = pg_check,
+	.stream_open = pg_stream_open,
+	.stream_next = pg_stream_next,
+	.stream_confirm = pg_stream_confirm,
+	.stream_close = pg_stream_close,
 };
