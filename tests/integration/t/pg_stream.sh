@@ -21,6 +21,8 @@ dump() {
   DUMP_RC=$?
 }
 # changes OUT: the stream without LSNs (BATCH lines keep first/n/last)
+slot_active() { [ "$(q "SELECT active FROM pg_replication_slots WHERE slot_name = '$1'")" = "$2" ]; }
+slot_reached() { [ "$(q "SELECT confirmed_flush_lsn >= '$2'::pg_lsn FROM pg_replication_slots WHERE slot_name = '$1'")" = t ]; }
 changes() { sed -E 's/^BATCH txn=[^ ]+ pos=[^ ]+ /BATCH /' "$1" | grep -vE '^(IDLE|CONFIRM )'; }
 
 q "CREATE TABLE plain (id int PRIMARY KEY, v text);
@@ -172,7 +174,7 @@ is "$(grep -c 'last=0' "$TEST_TMP/chunk2")" 4 "... (4 such chunks)"
 dump "$TEST_TMP/conf" --slot s --publication pub --exclude-table outside --exclude-table big --confirm
 lastpos=$(grep '^CONFIRM' "$TEST_TMP/conf" | tail -1 | cut -d' ' -f2)
 is "$(grep -c '^CONFIRM' "$TEST_TMP/conf")" "$(grep -c 'last=1' "$TEST_TMP/all")" "every transaction confirmed"
-wait_until 10 test "$(q "SELECT confirmed_flush_lsn >= '$lastpos'::pg_lsn FROM pg_replication_slots WHERE slot_name = 's'")" = t
+wait_until 10 slot_reached s "$lastpos"
 is "$(q "SELECT confirmed_flush_lsn >= '$lastpos'::pg_lsn FROM pg_replication_slots WHERE slot_name = 's'")" t \
   "the slot's confirmed_flush_lsn reaches the last confirmed position"
 dump "$TEST_TMP/again" --slot s --publication pub --exclude-table outside --exclude-table big
@@ -223,7 +225,7 @@ dump "$TEST_TMP/nopub" --slot s --publication nope
 like "$(cat "$TEST_TMP/nopub.err")" 'publication "nope" does not exist' "a missing publication is reported before streaming"
 "$DUMP" --source "$URL" --slot s_small --publication pub_small --idle-seconds 30 >"$TEST_TMP/holder" 2>&1 &
 holder=$!; bg_track "$holder"
-wait_until 10 test "$(q "SELECT active FROM pg_replication_slots WHERE slot_name = 's_small'")" = t
+wait_until 10 slot_active s_small t
 dump "$TEST_TMP/busy" --slot s_small --publication pub_small
 is "$DUMP_RC" 2 "a slot in use by another client fails to open"
 like "$(cat "$TEST_TMP/busy.err")" 'is active for PID|another replication client' "... saying the slot is in use"
