@@ -57,10 +57,12 @@
  * DATUM_UNCHANGED, never NULL.
  *
  * Errors: a decode error, an unexpected message, a schema mismatch, or a lost
- * connection (pg_terminate_backend, server shutdown, network) is logged once
+ * connection (pg_terminate_backend, server shutdown or restart, network; also
+ * a COPY the server ends on its own) is logged once
  * here and returned as STREAM_ERROR; the stream is then broken and the
  * caller closes it and reopens from its checkpoint.  Nothing is lost: the
- * slot only advanced to what was confirmed.
+ * slot only advanced to what was confirmed.  STREAM_END means only that a
+ * stop was requested (SIGINT/SIGTERM, common/signals.h) between batches.
  */
 #include <errno.h>
 #include <poll.h>
@@ -752,14 +754,13 @@ handle_copy_end(PgStream *ps)
 	StreamResult r;
 
 	ps->copy_ended = true;
-	if (PQresultStatus(res) == PGRES_COMMAND_OK)
-	{
-		log_info("replication stream from slot \"%s\" ended by the server", ps->slot);
-		ps->broken = true;
-		r = STREAM_END;
-	}
-	else
-		r = stream_lost(ps, res, "was interrupted");
+	/*
+	 * We never ask the server to end the COPY while streaming, so even a clean
+	 * end (a walsender stopping for a server shutdown) is an interruption the
+	 * caller reconnects from, not the end of replication.
+	 */
+	r = stream_lost(ps, res, PQresultStatus(res) == PGRES_COMMAND_OK
+					? "was ended by the server" : "was interrupted");
 	PQclear(res);
 	while ((res = PQgetResult(ps->conn.conn)) != NULL)
 		PQclear(res);

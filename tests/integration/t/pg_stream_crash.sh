@@ -71,13 +71,29 @@ is "$( { ids ev "$TEST_TMP/run1" | head -150; ids ev "$TEST_TMP/run2"; } | sort 
 is "$(comm -12 <(ids ev "$TEST_TMP/run1" | sed -n '151,$p' | sort) <(ids ev "$TEST_TMP/run2" | sort) | wc -l)" \
   "$((delivered - 150))" "the unconfirmed tail of the first run was re-delivered"
 
+# ---------------------------------------------------------------- server restart
+"$DUMP" --source "$URL" --slot s --publication pub --confirm --idle-seconds 60 \
+  >"$TEST_TMP/run3" 2>"$TEST_TMP/run3.err" &
+dump_pid=$!; bg_track "$dump_pid"
+wait_until 10 slot_active s t
+q "INSERT INTO ev VALUES (1001, 'before restart')"
+wait_until 10 rows_at_least "$TEST_TMP/run3" 1
+pg_restart src
+wait "$dump_pid"; rc=$?
+is "$rc" 3 "a server restart under the stream is STREAM_ERROR (reconnect), not the end"
+like "$(cat "$TEST_TMP/run3.err")" 'replication stream from slot "s" (was ended by the server|was interrupted)' "... logged"
+checkpoint=$(grep '^CONFIRM' "$TEST_TMP/run3" | tail -1 | cut -d' ' -f2)
+q "INSERT INTO ev VALUES (1002, 'after restart')"
+dump "$TEST_TMP/run4" --slot s --publication pub --position "$checkpoint" --confirm
+is "$(ids ev "$TEST_TMP/run4" | tr '\n' ' ')" "1002 " "after the restart the stream resumes with exactly the next change"
+
 # ---------------------------------------------------------------- slot lagging our checkpoint
 dump "$TEST_TMP/lag1" --slot lag --publication pub --max-txns 500
 pos500=$(awk '/^BATCH/ { split($3, p, "="); n++; if (n == 500) print p[2] }' "$TEST_TMP/lag1")
 is "$(lsn_le "$pos500" "$(q "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'lag'")")" f \
   "without feedback the slot lags the checkpoint"
 dump "$TEST_TMP/lag2" --slot lag --publication pub --position "$pos500"
-is "$(ids ev "$TEST_TMP/lag2" | tr '\n' ' ')" "$(seq 501 1000 | tr '\n' ' ')" \
+is "$(ids ev "$TEST_TMP/lag2" | tr '\n' ' ')" "$(seq 501 1002 | tr '\n' ' ')" \
   "starting ahead of the slot drops the re-sent transactions up to the checkpoint, none after"
 
 # ---------------------------------------------------------------- checkpoint inside a transaction
