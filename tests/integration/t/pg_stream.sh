@@ -261,7 +261,15 @@ like "$(cat "$TEST_TMP/type.err")" 'type OID 23, the migration was planned for b
 dump "$TEST_TMP/ren" --slot s_ren --publication p_ren
 is "$DUMP_RC" 3 "a renamed table of the migration stops the stream (its changes would be lost)"
 like "$(cat "$TEST_TMP/ren.err")" 'table public.d_ren2 was renamed on the source to public.d_ren' "... naming both names"
-for s in drop add type ren; do
+q "CREATE TABLE ri (id int PRIMARY KEY, u int NOT NULL); CREATE UNIQUE INDEX ri_u ON ri (u);
+   ALTER TABLE ri REPLICA IDENTITY USING INDEX ri_u; CREATE PUBLICATION p_ri FOR TABLE ri" >/dev/null
+q "SELECT 1 FROM pg_create_logical_replication_slot('s_ri', 'pgoutput')" >/dev/null
+q "INSERT INTO ri VALUES (1, 1)"
+dump "$TEST_TMP/ri" --slot s_ri --publication p_ri
+is "$DUMP_RC" 3 "a replica identity without the primary key stops the stream"
+like "$(cat "$TEST_TMP/ri.err")" 'table public.ri: the replica identity does not include primary key column "id"' "... naming the column"
+like "$(cat "$TEST_TMP/ri.err")" 'REPLICA IDENTITY DEFAULT' "... and the fix"
+for s in drop add type ren ri; do
   grep -q '^BATCH' "$TEST_TMP/$s" && fail "no batch handed out before the $s error" || pass "no batch handed out before the $s error"
 done
 is "$(q "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 's\_%' AND active")" 0 \
