@@ -557,6 +557,12 @@ admit_change(PgStream *ps, ChangeBatch *b, bool *full)
 	return true;
 }
 
+/*
+ * process_row
+ *		An INSERT, UPDATE or DELETE: map it to its catalog table (checked at the
+ *		first change) and add it to the batch, unless it belongs to a dropped
+ *		transaction, a table outside the migration, or the applied prefix.
+ */
 static MsgOutcome
 process_row(PgStream *ps, const PgoMsg *m, ChangeBatch *b, Lsn lsn)
 {
@@ -600,6 +606,11 @@ process_row(PgStream *ps, const PgoMsg *m, ChangeBatch *b, Lsn lsn)
 	return MSG_CONSUMED;
 }
 
+/*
+ * process_truncate
+ *		One TRUNCATE change naming the catalog tables among the relations
+ *		truncated (nothing when none is in the migration).
+ */
 static MsgOutcome
 process_truncate(PgStream *ps, const PgoMsg *m, ChangeBatch *b, Lsn lsn)
 {
@@ -767,6 +778,16 @@ handle_copy_end(PgStream *ps)
 	return r;
 }
 
+/*
+ * pg_stream_next
+ *		Reset b and fill it with the next chunk of the stream (see the header
+ *		comment), waiting up to timeout_ms.  Blocks in poll() only.
+ *
+ * STREAM_BATCH: b holds a chunk (possibly empty with is_last: a transaction
+ * with no change for the migration), valid until the next call.  STREAM_IDLE:
+ * nothing within the timeout.  STREAM_END: a stop was requested.
+ * STREAM_ERROR: logged; the stream is broken, close it and reopen.
+ */
 StreamResult
 pg_stream_next(ReplStream *rs, ChangeBatch *b, int timeout_ms)
 {
@@ -876,6 +897,13 @@ pg_stream_next(ReplStream *rs, ChangeBatch *b, int timeout_ms)
 	}
 }
 
+/*
+ * pg_stream_confirm
+ *		Record that everything up to position (a batch's txn.position) is
+ *		durably applied.  Thread-safe and non-blocking: the stream's own loop
+ *		sends it to the server (at its next iteration, or at close).  Positions
+ *		only move forward.  False on an unparsable position (logged).
+ */
 bool
 pg_stream_confirm(ReplStream *rs, const char *position)
 {
@@ -897,7 +925,12 @@ pg_stream_confirm(ReplStream *rs, const char *position)
 
 /* ------------------------------------------------------------ open / close */
 
-/* Read the slot; false if it cannot be used (logged). */
+/*
+ * check_slot
+ *		The slot must exist in this database as a pgoutput logical slot and the
+ *		publication must exist.  OUT: *confirmed_flush (left alone when the slot
+ *		has none).  False if it cannot be used (logged).
+ */
 static bool
 check_slot(PgStream *ps, Lsn *confirmed_flush)
 {
@@ -938,6 +971,14 @@ check_slot(PgStream *ps, Lsn *confirmed_flush)
 	return ok;
 }
 
+/*
+ * pg_stream_open
+ *		Connect a walsender and start streaming from the slot after
+ *		start->position (or the slot's confirmed position, whichever is later).
+ *		Strings of start are copied; cat is borrowed and must outlive the stream.
+ *
+ * Returns the stream (free with pg_stream_close) or NULL on error (logged).
+ */
 ReplStream *
 pg_stream_open(Source *src, const StreamStart *start, Catalog *cat)
 {
@@ -1026,6 +1067,12 @@ fail:
 	return NULL;
 }
 
+/*
+ * pg_stream_close
+ *		Stop cleanly when the stream is healthy (a last status update with the
+ *		confirmed position, CopyDone, drain up to 5 s, expect CommandComplete),
+ *		then disconnect and free everything.  Accepts NULL.
+ */
 void
 pg_stream_close(ReplStream *rs)
 {

@@ -234,6 +234,7 @@ decode_tuple(Cursor *c, const uint8_t *base, Arena *a, PgoTuple *t, PgoError *er
 	return true;
 }
 
+/* Relation body: relid, names, replica identity, columns (array in arena a). */
 static bool
 decode_relation(Cursor *c, const uint8_t *base, Arena *a, PgoRelation *r, PgoError *err)
 {
@@ -265,6 +266,7 @@ decode_relation(Cursor *c, const uint8_t *base, Arena *a, PgoRelation *r, PgoErr
 	return true;
 }
 
+/* Insert/Update/Delete body after the optional stream xid: relid, markers, tuples. */
 static bool
 decode_row(Cursor *c, const uint8_t *base, Arena *a, PgoMsgType type, PgoRowChange *row,
 		   PgoError *err)
@@ -311,6 +313,7 @@ decode_row(Cursor *c, const uint8_t *base, Arena *a, PgoMsgType type, PgoRowChan
 	}
 }
 
+/* Truncate body: count, options, relids (array in arena a, count checked first). */
 static bool
 decode_truncate(Cursor *c, const uint8_t *base, Arena *a, PgoTruncate *t, PgoError *err)
 {
