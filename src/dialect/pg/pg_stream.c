@@ -831,7 +831,7 @@ pg_stream_next(ReplStream *rs, ChangeBatch *b, int timeout_ms)
 				pfd.fd = PQsocket(ps->conn.conn);
 				pfd.events = POLLIN;
 				pfd.revents = 0;
-				pr = poll(&pfd, 1, (int) ((until - now + 999) / 1000));
+				pr = poll(&pfd, 1, until > now ? (int) ((until - now + 999) / 1000) : 0);
 				if (pr < 0 && errno != EINTR)
 				{
 					log_error("could not wait for the replication stream from slot \"%s\": %s",
