@@ -10,54 +10,8 @@
 
 #include "common/arena.h"
 #include "dialect/pg/pgoutput.h"
+#include "pgo_build.h"
 #include "tap.h"
-
-/* ---- a tiny message builder ---- */
-typedef struct Buf
-{
-	uint8_t		b[4096];
-	size_t		n;
-} Buf;
-
-static void
-u8(Buf *b, uint8_t v)
-{
-	b->b[b->n++] = v;
-}
-static void
-u16(Buf *b, uint16_t v)
-{
-	u8(b, (uint8_t) (v >> 8));
-	u8(b, (uint8_t) v);
-}
-static void
-u32(Buf *b, uint32_t v)
-{
-	u16(b, (uint16_t) (v >> 16));
-	u16(b, (uint16_t) v);
-}
-static void
-u64(Buf *b, uint64_t v)
-{
-	u32(b, (uint32_t) (v >> 32));
-	u32(b, (uint32_t) v);
-}
-static void
-str(Buf *b, const char *s)
-{
-	size_t		n = strlen(s) + 1;
-
-	memcpy(b->b + b->n, s, n);
-	b->n += n;
-}
-static void
-text(Buf *b, const char *s)
-{
-	u8(b, 't');
-	u32(b, (uint32_t) strlen(s));
-	memcpy(b->b + b->n, s, strlen(s));
-	b->n += strlen(s);
-}
 
 static const PgoDecodeOptions V1 = {.proto_version = 1};
 static const PgoDecodeOptions V2S = {.proto_version = 2, .in_stream = true};
