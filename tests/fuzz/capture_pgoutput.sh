@@ -10,6 +10,8 @@
 # messages with pg_logical_slot_peek_binary_changes, and writes each one to
 # the corpus twice: bare, and wrapped in an XLogData ('w') CopyData frame.
 # Keepalive frames and truncated/malformed variants of a sample are added too.
+# Each peek is also written whole, as one message sequence, to
+# tests/fuzz/corpus/pgstream (SEQ_OUT) for the pgstream fuzzer.
 #
 #   tests/fuzz/capture_pgoutput.sh [OUT_DIR]     (default: tests/fuzz/corpus/pgoutput)
 set -euo pipefail
@@ -63,10 +65,16 @@ q "INSERT INTO t VALUES (6000, 'toast', 'happy', (SELECT string_agg(md5(g::text)
 
 n=0
 # dump LSN|hex rows of one peek into the corpus: bare and as a 'w' frame
+# and every message, in order, as one sequence for the pgstream fuzzer
+# (tests/fuzz/fuzz_pgstream.c: 2 option bytes, then Int16 length + message)
+SEQ_OUT=${SEQ_OUT:-$REPO_ROOT/tests/fuzz/corpus/pgstream}
+mkdir -p "$SEQ_OUT"
 dump() {
-  local tag=$1 sql=$2 lsn hex hi lo
+  local tag=$1 sql=$2 lsn hex hi lo seq="" seq40="" nseq=0
   while IFS='|' read -r lsn hex; do
     [ -n "$hex" ] || continue
+    [ "${#hex}" -lt 131070 ] && seq+=$(printf '%04x' $(( ${#hex} / 2 )))$hex && nseq=$((nseq + 1))
+    [ "$nseq" = 40 ] && [ -z "$seq40" ] && seq40=$seq
     n=$((n + 1))
     # keep the corpus small: the same-shaped rows of big transactions once in 40
     if [ $((n % 40)) != 0 ] && [ -n "${SEEN[${hex:0:2}${#hex}]:-}" ]; then continue; fi
@@ -76,6 +84,12 @@ dump() {
     { printf 'w'; printf '%s%s%s%s%s%s' "$hi" "$lo" "$hi" "$lo" 0002a0b1c2d3 e4f5 | xxd -r -p;
       printf '%s' "$hex" | xxd -r -p; } >"$OUT/$tag-w-$(printf %04d $n)-${hex:0:2}"
   done < <(q "$sql")
+  # the whole sequence once; its first 40 messages under every option set
+  printf '0100%s' "$seq" | xxd -r -p >"$SEQ_OUT/seq-$tag-all"
+  local opts
+  for opts in 0100 0703 0800 0005 0301; do
+    printf '%s%s' "$opts" "${seq40:-$seq}" | xxd -r -p >"$SEQ_OUT/seq-$tag-40-$opts"
+  done
 }
 declare -A SEEN
 dump v1 "SELECT lsn, encode(data, 'hex') FROM pg_logical_slot_peek_binary_changes('s1', NULL, NULL,
@@ -99,6 +113,6 @@ for f in $(ls "$OUT" | grep -E '^v1-[0-9]+-(52|49|55|44|54)$'); do
   { cat "$OUT/$f"; printf '\x00'; } >"$OUT/trail-$f"
   { head -c 5 "$OUT/$f"; printf '\xff\xff'; tail -c +8 "$OUT/$f"; } >"$OUT/count-$f"
 done
-echo "# $(ls "$OUT" | wc -l) corpus files in $OUT"
+echo "# $(ls "$OUT" | wc -l) corpus files in $OUT, $(ls "$SEQ_OUT" | wc -l) in $SEQ_OUT"
 pass "corpus captured"
 done_testing
