@@ -52,8 +52,9 @@
  *
  * Errors: a decode error, an unexpected message, a schema mismatch, or a lost
  * connection (pg_terminate_backend, server shutdown or restart, network; also
- * a COPY the server ends on its own) is logged once
- * here and returned as STREAM_ERROR; the stream is then broken and the
+ * a COPY the server ends on its own) is logged once, where it is found (here
+ * or in pg_changes.c), and returned as STREAM_ERROR; the stream is then
+ * broken and the
  * caller closes it and reopens from its checkpoint.  Nothing is lost: the
  * slot only advanced to what was confirmed.  STREAM_END means only that a
  * stop was requested (SIGINT/SIGTERM, common/signals.h) between batches.
