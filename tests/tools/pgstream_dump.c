@@ -19,13 +19,14 @@
  * Values: 'text' (\\, \' and \xHH escapes; longer than 60 bytes: the first 24
  * then ...(N bytes)), NULL, UNCHANGED (unchanged TOAST), ABSENT (not sent).
  * On stderr at the end: STATS batches= changes= txns= max_batch_changes=
- * max_batch_arena_kb= seconds=.
+ * max_batch_arena_kb= maxrss_kb= seconds=.
  *
  * The catalog comes from tests/support/pg_test_catalog.c (every user table
  * but the excluded ones).  Exit: 0 idle/end/--max-txns reached, 3 stream
  * error, 2 could not open, 1 bad arguments.
  */
 #include <getopt.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,8 +290,13 @@ main(int argc, char **argv)
 		}
 	}
 	fflush(stdout);
-	fprintf(stderr, "STATS batches=%ld changes=%ld txns=%ld max_batch_changes=%ld max_batch_arena_kb=%zu seconds=%.3f\n",
-			batches, changes, txns, max_n, max_arena / 1024, (double) (time_mono_us() - t0) / 1e6);
+
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr, "STATS batches=%ld changes=%ld txns=%ld max_batch_changes=%ld max_batch_arena_kb=%zu maxrss_kb=%ld seconds=%.3f\n",
+			batches, changes, txns, max_n, max_arena / 1024, ru.ru_maxrss,
+			(double) (time_mono_us() - t0) / 1e6);
 	change_batch_free(&batch);
 	if (rs)
 		src->ops->stream_close(rs);
