@@ -67,8 +67,12 @@ change_batch_datums(ChangeBatch *b, int n)
 void
 datum_set_text(ChangeBatch *b, Datum *d, const char *val, size_t len)
 {
+	char	   *copy = arena_alloc(&b->arena, len + 1);
+
+	memcpy(copy, val, len);
+	copy[len] = '\0';			/* libpq takes text parameters as C strings */
 	d->kind = DATUM_TEXT;
 	d->len = (uint32_t) len;
-	d->val = arena_memdup(&b->arena, val, len);
+	d->val = copy;
 	b->bytes += (int64_t) len;
 }

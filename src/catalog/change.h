@@ -26,7 +26,7 @@
 typedef enum DatumKind
 {
 	DATUM_NULL,
-	DATUM_TEXT,					/* val[0..len) is the value (not NUL-terminated) */
+	DATUM_TEXT,					/* val[0..len) is the value, NUL-terminated at val[len] */
 	DATUM_UNCHANGED,			/* PostgreSQL unchanged TOAST value: keep the target's */
 	DATUM_ABSENT,				/* not sent (MySQL minimal row image): keep the target's */
 } DatumKind;
@@ -91,7 +91,7 @@ void		change_batch_free(ChangeBatch *b);
  * in b->arena (change_batch_datums). */
 Change	   *change_batch_add(ChangeBatch *b, ChangeOp op, Table *t);
 Datum	   *change_batch_datums(ChangeBatch *b, int n);	/* n zeroed datums (DATUM_NULL) */
-/* Copy val into the batch arena and set d to it. */
+/* Copy val into the batch arena (NUL-terminated) and set d to it. */
 void		datum_set_text(ChangeBatch *b, Datum *d, const char *val, size_t len);
 
 #endif

@@ -22,6 +22,8 @@ LogLevel	log_min_level = LOG_INFO;
 static bool log_json = false;
 static pthread_mutex_t log_mutex = PTHREAD_MUTEX_INITIALIZER;
 static _Thread_local char log_context[48];
+static char *status_line;		/* protected by log_mutex */
+static bool stderr_tty;
 
 static const char *const level_names[] = {"trace", "debug", "info", "warn", "error", "fatal", "off"};
 
@@ -29,6 +31,7 @@ void
 log_init(LogLevel level, LogFormat format)
 {
 	log_min_level = level;
+	stderr_tty = isatty(STDERR_FILENO);
 	if (format == LOG_FORMAT_AUTO)
 		log_json = !isatty(STDERR_FILENO);
 	else
@@ -72,6 +75,30 @@ log_parse_format(const char *s, LogFormat *out)
 	else
 		return false;
 	return true;
+}
+
+bool
+log_status_line_enabled(void)
+{
+	return stderr_tty && !log_json;
+}
+
+void
+log_set_status_line(const char *line)
+{
+	if (!log_status_line_enabled())
+		return;
+	pthread_mutex_lock(&log_mutex);
+	free(status_line);
+	status_line = NULL;
+	fputs("\r\033[K", stderr);
+	if (line)
+	{
+		status_line = gw_strdup(line);
+		fputs(status_line, stderr);
+	}
+	fflush(stderr);
+	pthread_mutex_unlock(&log_mutex);
 }
 
 void
@@ -211,7 +238,11 @@ log_write(LogLevel level, const char *detail, const char *hint, const char *json
 			sb_appendf(&line, "      HINT: %s\n", hnt);
 	}
 	pthread_mutex_lock(&log_mutex);
+	if (status_line)
+		fputs("\r\033[K", stderr);
 	fwrite(line.data, 1, line.len, stderr);
+	if (status_line)
+		fputs(status_line, stderr);
 	fflush(stderr);
 	pthread_mutex_unlock(&log_mutex);
 	sb_free(&line);

@@ -80,6 +80,13 @@ void		log_write(LogLevel level, const char *detail, const char *hint,
 	do { if (log_enabled(LOG_ERROR)) log_write(LOG_ERROR, (detail), (hint), NULL, __VA_ARGS__); } while (0)
 
 /*
+ * A live status line at the bottom of a terminal (progress).  Only shown in
+ * text mode on a terminal; log lines are printed above it.  NULL clears it.
+ */
+void		log_set_status_line(const char *line);
+bool		log_status_line_enabled(void);
+
+/*
  * Mask secrets in s, in place: the password of "scheme://user:PASSWORD@host",
  * and the value of password=... / sslpassword=... key/value pairs.
  */

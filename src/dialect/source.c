@@ -4,6 +4,9 @@
  */
 #include "dialect/source.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 Source *
 source_open(const ConnUrl *url)
 {
@@ -17,4 +20,16 @@ source_close(Source *src)
 {
 	if (src)
 		src->ops->close(src);
+}
+
+void
+shard_plan_free(ShardPlan *p)
+{
+	for (int i = 0; i < p->nranges; i++)
+	{
+		free(p->ranges[i].lo);
+		free(p->ranges[i].hi);
+	}
+	free(p->ranges);
+	memset(p, 0, sizeof(*p));
 }

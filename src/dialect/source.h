@@ -36,7 +36,9 @@ typedef enum StreamResult
 {
 	STREAM_BATCH,				/* *batch holds changes */
 	STREAM_IDLE,				/* nothing within the timeout (keepalives handled) */
-	STREAM_ERROR,				/* failed (logged); the caller may reconnect */
+	STREAM_ERROR,				/* failed (logged); reconnecting may help (lost connection) */
+	STREAM_FATAL,				/* cannot continue (logged): a schema change, bad data;
+								 * retrying would fail the same way */
 	STREAM_END,					/* the source ended the stream (stop requested) */
 } StreamResult;
 
@@ -54,6 +56,56 @@ typedef struct StreamStart
 } StreamStart;
 
 typedef struct ReplStream ReplStream;
+
+/*
+ * Bulk copy.  A fetch takes one consistent snapshot and hands it to every
+ * worker: snapshot_begin opens `nreaders` reader connections that all see
+ * the same data, and records the replication start position that matches
+ * it exactly (PostgreSQL: a slot created with an exported snapshot; MySQL:
+ * the GTID position read under a brief lock).
+ */
+typedef struct SnapshotRequest
+{
+	int			nreaders;
+	bool		create_slot;	/* PG: create the slot + publication (first run) */
+	bool		replace_slot;	/* PG: drop an existing slot/publication first */
+	const char *slot_name;
+	const char *publication;
+	const Catalog *catalog;		/* tables to publish */
+	int64_t		lock_timeout_us;	/* MySQL: longest wait for the global lock */
+} SnapshotRequest;
+
+typedef struct SourceReader SourceReader;	/* one worker's source connection */
+
+typedef struct Snapshot
+{
+	char		position[512];	/* replication start (cdc cursor): LSN / GTID; "" if none */
+	char		snapshot_id[128];	/* PG exported snapshot name */
+	int64_t		lock_held_us;	/* MySQL: how long the global lock was held */
+	int			nreaders;
+	SourceReader **readers;		/* owned by the snapshot; each used by one thread */
+	void	   *impl;
+} Snapshot;
+
+/* One range of a table's first primary-key column: [lo, hi), NULL = open end. */
+typedef struct ShardRange
+{
+	char	   *lo;				/* value as text in the source's format */
+	char	   *hi;
+} ShardRange;
+
+typedef struct ShardPlan
+{
+	ShardRange *ranges;
+	int			nranges;
+} ShardPlan;
+
+/* Where copied bytes go: COPY text rows for the target. */
+typedef struct CopySink
+{
+	bool		(*write) (void *arg, const char *data, size_t len);
+	void	   *arg;
+} CopySink;
 
 typedef struct SourceCheckOptions
 {
@@ -92,10 +144,37 @@ struct SourceOps
 	StreamResult (*stream_next) (ReplStream *rs, ChangeBatch *batch, int timeout_ms);
 	bool		(*stream_confirm) (ReplStream *rs, const char *position);
 	void		(*stream_close) (ReplStream *rs);
+
+	/*
+	 * Bulk copy (see Snapshot).  snapshot_begin fills *out (caller frees
+	 * with snapshot_end, which closes the readers).  plan_shards splits a
+	 * table into ranges of about target_bytes each (one open range when the
+	 * table is small or its key cannot be split safely); caller frees with
+	 * shard_plan_free.  copy_shard streams the rows of one range as COPY text
+	 * into sink, counting rows; a reader is used by one thread at a time.
+	 */
+	bool		(*snapshot_begin) (Source *src, const SnapshotRequest *req, Snapshot *out);
+	void		(*snapshot_end) (Source *src, Snapshot *snap);
+	bool		(*plan_shards) (Source *src, const Table *t, int64_t target_bytes, ShardPlan *out);
+	bool		(*copy_shard) (SourceReader *r, const Table *t, const ShardRange *range,
+							   const CopySink *sink, int64_t *rows);
+
+	/*
+	 * Positions.  current_position writes the source's current end of log
+	 * (PG: pg_current_wal_lsn; MySQL: the executed GTID set) into out.
+	 * position_reached tells whether applied (a checkpoint position) covers
+	 * wanted.  position_lag_bytes is the log distance between them, or -1
+	 * when the engine cannot tell.
+	 */
+	bool		(*current_position) (Source *src, char *out, size_t outlen);
+	bool		(*position_reached) (const char *applied, const char *wanted);
+	int64_t		(*position_lag_bytes) (const char *applied, const char *current);
 };
 
 extern const SourceOps source_ops_postgres;
 extern const SourceOps source_ops_mysql;
+
+void		shard_plan_free(ShardPlan *p);
 
 /* Open a source with the driver for url->engine.  NULL on error (logged). */
 Source	   *source_open(const ConnUrl *url);

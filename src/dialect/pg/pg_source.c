@@ -6,9 +6,11 @@
  * own files of this folder (catalog reading, snapshot, copy, stream) and are
  * reached only through source_ops_postgres.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/lsn.h"
 #include "common/mem.h"
 #include "common/strbuf.h"
 #include "dialect/pg/pg_conn.h"
@@ -287,6 +289,48 @@ pg_check(Source *src, const SourceCheckOptions *o, CheckList *out)
 	pg_check_tables(s, o, out);
 }
 
+/* ------------------------------------------------------------ positions */
+
+static bool
+pg_current_position(Source *src, char *out, size_t outlen)
+{
+	PgSource   *s = (PgSource *) src;
+	char	   *v = NULL;
+
+	if (!pg_query_value(&s->conn, "SELECT pg_catalog.pg_current_wal_lsn()::text", 0, NULL, &v) || v == NULL)
+	{
+		free(v);
+		return false;
+	}
+	snprintf(out, outlen, "%s", v);
+	free(v);
+	return true;
+}
+
+static bool
+pg_position_reached(const char *applied, const char *wanted)
+{
+	Lsn			a,
+				w;
+
+	if (applied == NULL || !lsn_parse(applied, &a))
+		return false;
+	if (wanted == NULL || !lsn_parse(wanted, &w))
+		return true;
+	return a >= w;
+}
+
+static int64_t
+pg_position_lag_bytes(const char *applied, const char *current)
+{
+	Lsn			a,
+				c;
+
+	if (applied == NULL || current == NULL || !lsn_parse(applied, &a) || !lsn_parse(current, &c))
+		return -1;
+	return c > a ? (int64_t) (c - a) : 0;
+}
+
 const SourceOps source_ops_postgres = {
 	.engine = "postgres",
 	.open = pg_source_open,
@@ -296,4 +340,11 @@ const SourceOps source_ops_postgres = {
 	.stream_next = pg_stream_next,
 	.stream_confirm = pg_stream_confirm,
 	.stream_close = pg_stream_close,
+	.snapshot_begin = pg_snapshot_begin,
+	.snapshot_end = pg_snapshot_end,
+	.plan_shards = pg_plan_shards,
+	.copy_shard = pg_copy_shard,
+	.current_position = pg_current_position,
+	.position_reached = pg_position_reached,
+	.position_lag_bytes = pg_position_lag_bytes,
 };

@@ -14,4 +14,14 @@ typedef struct PgSource
 	PgConn		conn;			/* control connection */
 } PgSource;
 
+/*
+ * Entry points implemented in the driver's other files, reached by the rest
+ * of godwit only through source_ops_postgres.
+ */
+bool		pg_snapshot_begin(Source *src, const SnapshotRequest *req, Snapshot *out);
+void		pg_snapshot_end(Source *src, Snapshot *snap);
+bool		pg_plan_shards(Source *src, const Table *t, int64_t target_bytes, ShardPlan *out);
+bool		pg_copy_shard(SourceReader *r, const Table *t, const ShardRange *range,
+						  const CopySink *sink, int64_t *rows);
+
 #endif

@@ -1,0 +1,526 @@
+/*
+ * src/core/replicate.c
+ *	  The replication pipeline: stream thread + apply thread (see replicate.h).
+ */
+#include "core/replicate.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/errors.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "common/metrics.h"
+#include "common/retry.h"
+#include "common/signals.h"
+#include "common/timeutil.h"
+#include "core/apply.h"
+#include "dialect/target_state.h"
+
+#define POOL_BATCHES		64	/* batches in flight between the threads */
+#define STREAM_WAIT_MS		100
+
+typedef struct Pipeline
+{
+	const ReplicateOptions *opts;
+	Source	   *src;
+	Catalog    *cat;
+	StreamStart start;			/* template; position/txn filled per (re)connect */
+
+	pthread_mutex_t mutex;
+	pthread_cond_t cond;
+	ChangeBatch *pool[POOL_BATCHES];	/* free batches */
+	int			nfree;
+	ChangeBatch *ready[POOL_BATCHES];	/* filled, in stream order */
+	int			ready_head;
+	int			nready;
+	int			in_apply;		/* batches taken by the applier, not yet returned */
+
+	/* checkpoint the applier committed; the stream thread confirms it */
+	char	   *confirmed;		/* malloc'ed, under mutex */
+	char	   *ckpt_txn_id;
+	int64_t		ckpt_txn_applied;
+	bool		confirmed_changed;
+
+	bool		stream_done;	/* the stream thread has exited */
+	bool		failed;			/* fatal error somewhere */
+	atomic_bool stop;			/* ask the stream thread to finish */
+} Pipeline;
+
+/* ------------------------------------------------------------ queue */
+
+static ChangeBatch *
+pool_take(Pipeline *p)
+{
+	ChangeBatch *b = NULL;
+
+	pthread_mutex_lock(&p->mutex);
+	while (p->nfree == 0 && !atomic_load(&p->stop) && !p->failed)
+		pthread_cond_wait(&p->cond, &p->mutex);
+	if (p->nfree > 0)
+		b = p->pool[--p->nfree];
+	pthread_mutex_unlock(&p->mutex);
+	if (b)
+		change_batch_reset(b);
+	return b;
+}
+
+static void
+pool_give_back(Pipeline *p, ChangeBatch *b)
+{
+	pthread_mutex_lock(&p->mutex);
+	p->pool[p->nfree++] = b;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->mutex);
+}
+
+static void
+ready_push(Pipeline *p, ChangeBatch *b)
+{
+	pthread_mutex_lock(&p->mutex);
+	p->ready[(p->ready_head + p->nready) % POOL_BATCHES] = b;
+	p->nready++;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->mutex);
+}
+
+/* ------------------------------------------------------------ stream thread */
+
+/* Wait until every queued batch is applied (before reconnecting). */
+static void
+wait_drained(Pipeline *p)
+{
+	pthread_mutex_lock(&p->mutex);
+	while ((p->nready > 0 || p->in_apply > 0) && !p->failed)
+		pthread_cond_wait(&p->cond, &p->mutex);
+	pthread_mutex_unlock(&p->mutex);
+}
+
+static void
+confirm_if_changed(Pipeline *p, ReplStream *rs)
+{
+	char	   *pos = NULL;
+
+	pthread_mutex_lock(&p->mutex);
+	if (p->confirmed_changed && p->confirmed)
+	{
+		pos = gw_strdup(p->confirmed);
+		p->confirmed_changed = false;
+	}
+	pthread_mutex_unlock(&p->mutex);
+	if (pos)
+	{
+		p->src->ops->stream_confirm(rs, pos);
+		free(pos);
+	}
+}
+
+static void *
+stream_thread(void *arg)
+{
+	Pipeline   *p = arg;
+	RetryState	retry;
+	ReplStream *rs = NULL;
+
+	log_set_context("stream");
+	retry_init(&retry, &RETRY_RECONNECT);
+	while (!atomic_load(&p->stop))
+	{
+		if (rs == NULL)
+		{
+			StreamStart start = p->start;
+
+			pthread_mutex_lock(&p->mutex);
+			char	   *pos = p->confirmed ? gw_strdup(p->confirmed) : NULL;
+			char	   *txn = p->ckpt_txn_id ? gw_strdup(p->ckpt_txn_id) : NULL;
+
+			start.txn_applied = p->ckpt_txn_applied;
+			pthread_mutex_unlock(&p->mutex);
+			if (pos)
+				start.position = pos;
+			start.txn_id = txn;
+			rs = p->src->ops->stream_open(p->src, &start, p->cat);
+			free(pos);
+			free(txn);
+			if (rs == NULL)
+			{
+				if (err_kind() == ERR_SCHEMA || !retry_wait(&retry))
+					break;
+				continue;
+			}
+			log_info("replication stream open");
+			retry_init(&retry, &RETRY_RECONNECT);
+		}
+		confirm_if_changed(p, rs);
+
+		ChangeBatch *b = pool_take(p);
+
+		if (b == NULL)
+			break;
+		StreamResult r = p->src->ops->stream_next(rs, b, STREAM_WAIT_MS);
+
+		switch (r)
+		{
+			case STREAM_BATCH:
+				ready_push(p, b);
+				break;
+			case STREAM_IDLE:
+				pool_give_back(p, b);
+				break;
+			case STREAM_END:
+				pool_give_back(p, b);
+				atomic_store(&p->stop, true);
+				break;
+			case STREAM_FATAL:
+				pool_give_back(p, b);
+				pthread_mutex_lock(&p->mutex);
+				p->failed = true;
+				pthread_cond_broadcast(&p->cond);
+				pthread_mutex_unlock(&p->mutex);
+				break;
+			case STREAM_ERROR:
+				pool_give_back(p, b);
+				/*
+				 * Reopen from what is applied: first let the applier finish
+				 * what is queued, so nothing is delivered twice.
+				 */
+				p->src->ops->stream_close(rs);
+				rs = NULL;
+				wait_drained(p);
+				log_warn("replication stream lost; reconnecting from the checkpoint");
+				if (!retry_wait(&retry))
+				{
+					pthread_mutex_lock(&p->mutex);
+					p->failed = true;
+					pthread_cond_broadcast(&p->cond);
+					pthread_mutex_unlock(&p->mutex);
+				}
+				break;
+		}
+		if (p->failed)
+			break;
+	}
+	if (rs)
+	{
+		/* report the final applied position before closing */
+		wait_drained(p);
+		confirm_if_changed(p, rs);
+		p->src->ops->stream_close(rs);
+	}
+	pthread_mutex_lock(&p->mutex);
+	p->stream_done = true;
+	if (!atomic_load(&p->stop) && !signals_should_stop())
+		p->failed = true;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->mutex);
+	return NULL;
+}
+
+/* ------------------------------------------------------------ apply thread */
+
+/*
+ * Take ready batches for one flush: wait for the first, then gather more
+ * until the flush interval passes, the size limits are reached, or the
+ * stream has nothing more right now.
+ */
+static int
+collect_batches(Pipeline *p, ChangeBatch **out, int max)
+{
+	const ReplicateOptions *o = p->opts;
+	int			n = 0;
+	int64_t		changes = 0,
+				bytes = 0;
+	int64_t		deadline = 0;
+
+	pthread_mutex_lock(&p->mutex);
+	for (;;)
+	{
+		while (p->nready > 0 && n < max && changes < o->apply_batch_changes && bytes < o->apply_batch_bytes)
+		{
+			ChangeBatch *b = p->ready[p->ready_head];
+
+			p->ready_head = (p->ready_head + 1) % POOL_BATCHES;
+			p->nready--;
+			out[n++] = b;
+			changes += b->nchanges;
+			bytes += b->bytes;
+			if (deadline == 0)
+				deadline = time_mono_us() + o->flush_interval_us;
+		}
+		if (n >= max || changes >= o->apply_batch_changes || bytes >= o->apply_batch_bytes)
+			break;
+		if (p->failed || (p->stream_done && p->nready == 0))
+			break;
+		if (n > 0 && time_mono_us() >= deadline)
+			break;
+		/* the pool is exhausted: the stream waits for us, flush now */
+		if (n > 0 && p->nfree == 0)
+			break;
+		struct timespec ts;
+		int64_t		wait_us = n > 0 ? deadline - time_mono_us() : 200000;
+
+		if (wait_us < 1000)
+			wait_us = 1000;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += wait_us / 1000000;
+		ts.tv_nsec += (wait_us % 1000000) * 1000;
+		if (ts.tv_nsec >= 1000000000)
+		{
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&p->cond, &p->mutex, &ts);
+		if (n == 0 && (signals_should_stop() || atomic_load(&p->stop)) && p->nready == 0)
+			break;
+	}
+	p->in_apply += n;
+	pthread_mutex_unlock(&p->mutex);
+	return n;
+}
+
+/* Find where replication starts when there is no checkpoint yet. */
+static bool
+initial_start(const ReplicateOptions *o, PgConn *target, StreamStart *start, char **position,
+			  char **slot, char **pub)
+{
+	RunInfo		run;
+	bool		found;
+
+	*position = *slot = *pub = NULL;
+	if (o->slot_name && o->start_position == NULL && o->publication)
+	{
+		/* replication-only: the slot's own confirmed position */
+		*slot = gw_strdup(o->slot_name);
+		*pub = gw_strdup(o->publication);
+		return true;
+	}
+	if (o->start_position)
+	{
+		*position = gw_strdup(o->start_position);
+		*slot = o->slot_name ? gw_strdup(o->slot_name) : NULL;
+		*pub = o->publication ? gw_strdup(o->publication) : NULL;
+		return true;
+	}
+	if (!state_latest_run(target, "fetch", &run, &found))
+		return false;
+	if (!found || run.snapshot_position == NULL || run.snapshot_position[0] == '\0')
+	{
+		err_set_kind(ERR_STATE);
+		log_error_dh(NULL, "run godwit fetch first, or give --slot-name and --publication (replication only)",
+					 "no replication start point: the target has no fetch run with a snapshot position");
+		run_info_free(&run);
+		return false;
+	}
+	if (run.status != RUN_DONE)
+		log_warn("fetch run %lld has not finished: replicating from its snapshot anyway", (long long) run.run_id);
+	*position = gw_strdup(run.snapshot_position);
+	*slot = gw_strdup(o->slot_name ? o->slot_name : (run.slot_name ? run.slot_name : ""));
+	*pub = gw_strdup(o->publication ? o->publication : (run.publication ? run.publication : ""));
+	(void) start;
+	run_info_free(&run);
+	return true;
+}
+
+bool
+replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *cat)
+{
+	Pipeline	p;
+	Checkpoint	cp = {0};
+	bool		found = false;
+	Source	   *probe = NULL;
+	char	   *position = NULL,
+			   *slot = NULL,
+			   *pub = NULL;
+	Applier    *ap = NULL;
+	pthread_t	thread;
+	bool		ok = false;
+	char		caught_up_at[512] = "";
+	Metric	   *m_lag_bytes = metrics_gauge("replication_lag_bytes",
+											"source log not yet applied on the target", NULL);
+	Metric	   *m_lag_secs = metrics_gauge("replication_lag_seconds",
+										   "age of the last applied source commit", NULL);
+
+	memset(&p, 0, sizeof(p));
+	p.opts = o;
+	p.src = src;
+	p.cat = cat;
+	pthread_mutex_init(&p.mutex, NULL);
+	pthread_cond_init(&p.cond, NULL);
+
+	if (!state_ensure(target) || !state_get_checkpoint(target, REPLICATE_STREAM_NAME, &cp, &found))
+		goto out;
+	if (!initial_start(o, target, &p.start, &position, &slot, &pub))
+		goto out;
+	if (found)
+	{
+		log_info("resuming replication from checkpoint %s%s", cp.position,
+				 cp.txn_id ? " (inside a transaction)" : "");
+		free(position);
+		position = gw_strdup(cp.position);
+	}
+	else if (position)
+		log_info("starting replication at %s", position);
+
+	p.confirmed = position ? gw_strdup(position) : NULL;
+	p.ckpt_txn_id = found && cp.txn_id ? gw_strdup(cp.txn_id) : NULL;
+	p.ckpt_txn_applied = found ? cp.txn_applied : -1;
+	p.start.slot_name = slot;
+	p.start.publication = pub;
+	p.start.server_id = o->server_id;
+	p.start.max_batch_changes = o->apply_batch_changes > 0 ? o->apply_batch_changes : 10000;
+	p.start.max_batch_bytes = o->apply_batch_bytes > 0 ? o->apply_batch_bytes : 64 << 20;
+
+	/*
+	 * The stream thread may use the driver's control connection; positions
+	 * for lag and catch-up are read on a session of their own.
+	 */
+	probe = source_open(o->source);
+	if (probe == NULL)
+		goto out;
+	if (o->stop_when_caught_up && !probe->ops->current_position(probe, caught_up_at, sizeof(caught_up_at)))
+		goto out;
+
+	ApplyOptions ao = {.stream_name = REPLICATE_STREAM_NAME,
+	.max_rows_per_statement = o->rows_per_statement};
+
+	ap = applier_new(target, o->target, &ao, found ? &cp : NULL);
+	for (int i = 0; i < POOL_BATCHES; i++)
+	{
+		p.pool[i] = gw_new(ChangeBatch);
+		change_batch_init(p.pool[i]);
+	}
+	p.nfree = POOL_BATCHES;
+	if (pthread_create(&thread, NULL, stream_thread, &p) != 0)
+	{
+		err_set_kind(ERR_INTERNAL);
+		log_error("could not start the stream thread");
+		goto out;
+	}
+
+	ChangeBatch *batches[POOL_BATCHES];
+	int64_t		last_report = time_mono_us();
+	int64_t		last_lag = 0;
+	char		current[512];
+
+	for (;;)
+	{
+		int			n = collect_batches(&p, batches, POOL_BATCHES);
+
+		if (n > 0)
+		{
+			bool		applied = applier_flush(ap, batches, n);
+
+			for (int i = 0; i < n; i++)
+				pool_give_back(&p, batches[i]);
+			pthread_mutex_lock(&p.mutex);
+			p.in_apply -= n;
+			if (applied)
+			{
+				const Checkpoint *c = applier_checkpoint(ap);
+
+				if (c->position && (p.confirmed == NULL || strcmp(c->position, p.confirmed) != 0))
+				{
+					free(p.confirmed);
+					p.confirmed = gw_strdup(c->position);
+					p.confirmed_changed = true;
+				}
+				free(p.ckpt_txn_id);
+				p.ckpt_txn_id = c->txn_id ? gw_strdup(c->txn_id) : NULL;
+				p.ckpt_txn_applied = c->txn_applied;
+			}
+			else
+				p.failed = true;
+			pthread_cond_broadcast(&p.cond);
+			pthread_mutex_unlock(&p.mutex);
+			if (!applied)
+				break;
+		}
+		int64_t		now = time_mono_us();
+
+		/* lag and caught-up checks, every second */
+		if (now - last_lag >= 1000000)
+		{
+			last_lag = now;
+			const Checkpoint *c = applier_checkpoint(ap);
+			const char *applied_pos = c->position ? c->position : p.confirmed;
+
+			if (probe->ops->current_position(probe, current, sizeof(current)))
+			{
+				int64_t		lag = probe->ops->position_lag_bytes(applied_pos, current);
+
+				if (lag >= 0)
+					metric_set(m_lag_bytes, NULL, (double) lag);
+			}
+			if (c->commit_time_us > 0)
+				metric_set(m_lag_secs, NULL, (double) (time_now_us() - c->commit_time_us) / 1e6);
+			if (o->stop_when_caught_up && src->ops->position_reached(applied_pos, caught_up_at))
+			{
+				log_info("caught up with the source position %s", caught_up_at);
+				atomic_store(&p.stop, true);
+			}
+		}
+		if (now - last_report >= 10000000)
+		{
+			const ApplyStats *s = applier_stats(ap);
+			const Checkpoint *c = applier_checkpoint(ap);
+
+			last_report = now;
+			log_info("applied %lld changes in %lld source transactions (%lld target transactions); at %s",
+					 (long long) s->changes, (long long) s->source_txns, (long long) s->target_txns,
+					 c->position ? c->position : "start");
+		}
+		if (signals_should_stop())
+			atomic_store(&p.stop, true);
+		pthread_mutex_lock(&p.mutex);
+		bool		finished = p.failed || (p.stream_done && p.nready == 0);
+
+		pthread_cond_broadcast(&p.cond);
+		pthread_mutex_unlock(&p.mutex);
+		if (finished)
+			break;
+	}
+	atomic_store(&p.stop, true);
+	pthread_mutex_lock(&p.mutex);
+	pthread_cond_broadcast(&p.cond);
+	pthread_mutex_unlock(&p.mutex);
+	pthread_join(thread, NULL);
+	ok = !p.failed;
+	{
+		const ApplyStats *s = applier_stats(ap);
+		const Checkpoint *c = applier_checkpoint(ap);
+
+		log_info("replication stopped at %s: %lld changes applied (%lld upserts, %lld deletes, %lld partial updates, %lld truncates)",
+				 c->position ? c->position : "start", (long long) s->changes, (long long) s->upserts,
+				 (long long) s->deletes, (long long) s->updates, (long long) s->truncates);
+	}
+
+out:
+	if (ap)
+		applier_free(ap);
+	/* batches still queued after a failure go back to the pool first */
+	while (p.nready > 0)
+	{
+		p.pool[p.nfree++] = p.ready[p.ready_head];
+		p.ready_head = (p.ready_head + 1) % POOL_BATCHES;
+		p.nready--;
+	}
+	source_close(probe);
+	for (int i = 0; i < p.nfree; i++)
+	{
+		change_batch_free(p.pool[i]);
+		free(p.pool[i]);
+	}
+	if (found)
+		checkpoint_free(&cp);
+	free(position);
+	free(slot);
+	free(pub);
+	free(p.confirmed);
+	free(p.ckpt_txn_id);
+	pthread_mutex_destroy(&p.mutex);
+	pthread_cond_destroy(&p.cond);
+	return ok;
+}

@@ -1,0 +1,170 @@
+/*
+ * src/dialect/target_apply.c
+ *	  SQL for applying replicated changes (see target_apply.h).
+ */
+#include "dialect/target_apply.h"
+
+#define PG_MAX_PARAMS 65535
+
+int
+target_apply_ncolumns(const Table *t)
+{
+	int			n = 0;
+
+	for (int i = 0; i < t->ncolumns; i++)
+		n += !t->columns[i].skip;
+	return n;
+}
+
+int
+target_apply_max_rows(const Table *t, int wanted)
+{
+	int			ncols = target_apply_ncolumns(t);
+	int			limit = ncols > 0 ? PG_MAX_PARAMS / ncols : wanted;
+
+	return wanted < limit ? wanted : limit;
+}
+
+static void
+append_column_list(StrBuf *sql, const Table *t)
+{
+	int			n = 0;
+
+	sb_appendc(sql, '(');
+	for (int i = 0; i < t->ncolumns; i++)
+	{
+		if (t->columns[i].skip)
+			continue;
+		if (n++)
+			sb_append(sql, ", ");
+		sb_append_ident(sql, t->columns[i].name);
+	}
+	sb_appendc(sql, ')');
+}
+
+static void
+append_key_list(StrBuf *sql, const Table *t)
+{
+	sb_appendc(sql, '(');
+	for (int k = 0; k < t->npk; k++)
+	{
+		if (k)
+			sb_append(sql, ", ");
+		sb_append_ident(sql, t->columns[t->pk[k]].name);
+	}
+	sb_appendc(sql, ')');
+}
+
+static bool
+is_key_column(const Table *t, int col)
+{
+	for (int k = 0; k < t->npk; k++)
+		if (t->pk[k] == col)
+			return true;
+	return false;
+}
+
+void
+target_sql_upsert(StrBuf *sql, TargetDialect d, const Table *t, int nrows)
+{
+	int			ncols = target_apply_ncolumns(t);
+	int			p = 1;
+	bool		only_keys = ncols == t->npk;
+
+	sb_append(sql, d == TARGET_COCKROACH && !only_keys ? "UPSERT INTO " : "INSERT INTO ");
+	sb_append_qualified(sql, t->target_schema, t->target_name);
+	sb_appendc(sql, ' ');
+	append_column_list(sql, t);
+	sb_append(sql, " VALUES ");
+	for (int r = 0; r < nrows; r++)
+	{
+		sb_append(sql, r ? ", (" : "(");
+		for (int c = 0; c < ncols; c++)
+			sb_appendf(sql, c ? ", $%d" : "$%d", p++);
+		sb_appendc(sql, ')');
+	}
+	if (d == TARGET_COCKROACH && !only_keys)
+		return;
+	sb_append(sql, " ON CONFLICT ");
+	append_key_list(sql, t);
+	if (only_keys)
+	{
+		sb_append(sql, " DO NOTHING");
+		return;
+	}
+	sb_append(sql, " DO UPDATE SET ");
+	int			n = 0;
+
+	for (int i = 0; i < t->ncolumns; i++)
+	{
+		if (t->columns[i].skip || is_key_column(t, i))
+			continue;
+		if (n++)
+			sb_append(sql, ", ");
+		sb_append_ident(sql, t->columns[i].name);
+		sb_append(sql, " = excluded.");
+		sb_append_ident(sql, t->columns[i].name);
+	}
+}
+
+void
+target_sql_delete(StrBuf *sql, const Table *t, int nkeys)
+{
+	int			p = 1;
+
+	sb_append(sql, "DELETE FROM ");
+	sb_append_qualified(sql, t->target_schema, t->target_name);
+	sb_append(sql, " WHERE ");
+	append_key_list(sql, t);
+	sb_append(sql, " IN (");
+	for (int r = 0; r < nkeys; r++)
+	{
+		sb_append(sql, r ? ", (" : "(");
+		for (int k = 0; k < t->npk; k++)
+			sb_appendf(sql, k ? ", $%d" : "$%d", p++);
+		sb_appendc(sql, ')');
+	}
+	sb_appendc(sql, ')');
+}
+
+void
+target_sql_update(StrBuf *sql, const Table *t, const bool *present)
+{
+	int			p = 1;
+	int			n = 0;
+
+	sb_append(sql, "UPDATE ");
+	sb_append_qualified(sql, t->target_schema, t->target_name);
+	sb_append(sql, " SET ");
+	for (int i = 0; i < t->ncolumns; i++)
+	{
+		if (t->columns[i].skip || !present[i])
+			continue;
+		if (n++)
+			sb_append(sql, ", ");
+		sb_append_ident(sql, t->columns[i].name);
+		sb_appendf(sql, " = $%d", p++);
+	}
+	sb_append(sql, " WHERE ");
+	for (int k = 0; k < t->npk; k++)
+	{
+		if (k)
+			sb_append(sql, " AND ");
+		sb_append_ident(sql, t->columns[t->pk[k]].name);
+		sb_appendf(sql, " = $%d", p++);
+	}
+}
+
+void
+target_sql_truncate(StrBuf *sql, Table *const *tables, int n, bool cascade)
+{
+	sb_append(sql, "TRUNCATE ");
+	for (int i = 0; i < n; i++)
+	{
+		if (i)
+			sb_append(sql, ", ");
+		sb_append_qualified(sql, tables[i]->target_schema, tables[i]->target_name);
+	}
+	if (cascade)
+		sb_append(sql, " CASCADE");
+}
