@@ -14,8 +14,10 @@
  *   UPDATE <table> [old=(v, ...)] new=(v, ...)
  *   DELETE <table> old=(v, ...)
  *   TRUNCATE <table>[,<table>...] cascade=<0|1>
- *   CONFIRM <position>          after stream_confirm (with --confirm)
- *   IDLE | END | ERROR          how the run ended
+ *   PROGRESS pos=<position>     a progress batch (no changes, empty txn_id)
+ *   CONFIRM <position>          after stream_confirm of a transaction (--confirm)
+ *   CONFIRM <position> progress after stream_confirm of a progress batch
+ *   IDLE | END | ERROR | FATAL  how the run ended
  * Values: 'text' (\\, \' and \xHH escapes; longer than 60 bytes: the first 24
  * then ...(N bytes)), NULL, UNCHANGED (unchanged TOAST), ABSENT (not sent).
  * On stderr at the end: STATS batches= changes= txns= max_batch_changes=
@@ -23,7 +25,8 @@
  *
  * The catalog comes from tests/support/pg_test_catalog.c (every user table
  * but the excluded ones).  Exit: 0 idle/end/--max-txns reached, 3 stream
- * error, 2 could not open, 1 bad arguments.
+ * error (STREAM_ERROR), 4 fatal stream error (STREAM_FATAL), 2 could not
+ * open, 1 bad arguments.
  */
 #include <getopt.h>
 #include <sys/resource.h>
@@ -245,7 +248,19 @@ main(int argc, char **argv)
 	{
 		StreamResult r = src->ops->stream_next(rs, &batch, 200);
 
-		if (r == STREAM_BATCH)
+		if (r == STREAM_BATCH && batch.is_last && batch.nchanges == 0 && batch.txn.txn_id[0] == '\0')
+		{
+			/* progress: confirmed like a transaction, not counted as one */
+			printf("PROGRESS pos=%s\n", batch.txn.position);
+			if (confirm && (confirm_max < 0 || confirmed < confirm_max))
+			{
+				if (!src->ops->stream_confirm(rs, batch.txn.position))
+					rc = 3;
+				printf("CONFIRM %s progress\n", batch.txn.position);
+			}
+			fflush(stdout);
+		}
+		else if (r == STREAM_BATCH)
 		{
 			print_batch(stdout, &batch);
 			batches++;
@@ -285,8 +300,8 @@ main(int argc, char **argv)
 		}
 		else
 		{
-			printf("ERROR\n");
-			rc = 3;
+			printf("%s\n", r == STREAM_FATAL ? "FATAL" : "ERROR");
+			rc = r == STREAM_FATAL ? 4 : 3;
 		}
 	}
 	fflush(stdout);

@@ -523,7 +523,6 @@ pg_changes_feed(PgChanges *pc, const uint8_t *buf, size_t len, Lsn lsn, ChangeBa
 				break;
 			batch_set_txn(pc, b, true, m.u.commit.end_lsn);
 			pc->last_end = m.u.commit.end_lsn;
-			pc->delivered_end = m.u.commit.end_lsn;
 			out = PGCH_TXN_DONE;
 			break;
 		case PGO_MSG_RELATION:

@@ -56,8 +56,8 @@ typedef struct PgChanges
 	int64_t		txn_commit_us;	/* Unix epoch */
 	int64_t		txn_index;		/* changes of this transaction seen so far */
 	int64_t		txn_skip_prefix;	/* changes below this index were applied */
-	Lsn			last_end;		/* end LSN of the last complete transaction (or start) */
-	Lsn			delivered_end;	/* end LSN of the last transaction completed in a batch */
+	Lsn			last_end;		/* end LSN of the last complete transaction, or the
+								 * start, or a progress position (pg_stream.c) */
 } PgChanges;
 
 typedef enum PgChangesOutcome

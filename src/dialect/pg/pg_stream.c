@@ -24,11 +24,19 @@
  * on request.  The position it reports (write = flush = apply) is only ever
  * what the caller confirmed with stream_confirm after committing on the
  * target, so the slot never releases WAL for a change that is not durably
- * applied.  One refinement, as PostgreSQL's own subscriber does: when every
- * transaction handed out has been confirmed, none is in progress, and a
- * keepalive has since told us the server's WAL end, that end is reported
- * instead: no change lies between, and an idle slot must not pin WAL that
- * only unrelated tables wrote.
+ * applied.
+ *
+ * Progress batches.  An idle slot must not pin WAL that only unrelated
+ * tables wrote, and the caller must be able to see that it has caught up
+ * with the source's current WAL position.  So when a keepalive received
+ * between transactions reports a WAL end past the last position handed out,
+ * and no batch has gone out for a second, the stream hands out an empty
+ * batch: is_last, no changes, txn_id "", position = that WAL end,
+ * commit_time_us = the keepalive's server time.  It is safe to resume from:
+ * the walsender sends a keepalive's WAL end only once every transaction that
+ * committed before it has been sent (PostgreSQL's own subscriber reports
+ * the same position when it has nothing pending).  The caller applies it like
+ * any batch (a checkpoint, no rows) and confirms it.
  *
  * Batches.  A transaction arrives as one ChangeBatch, or, when bigger than
  * max_batch_changes / max_batch_bytes, as several chunks: the message that
@@ -56,8 +64,10 @@
  * or in pg_changes.c), and returned as STREAM_ERROR; the stream is then
  * broken and the
  * caller closes it and reopens from its checkpoint.  Nothing is lost: the
- * slot only advanced to what was confirmed.  STREAM_END means only that a
- * stop was requested (SIGINT/SIGTERM, common/signals.h) between batches.
+ * slot only advanced to what was confirmed.  What a reconnect cannot cure
+ * (bad data, a protocol violation, a schema change) is STREAM_FATAL instead.
+ * STREAM_END means only that a stop was requested (SIGINT/SIGTERM,
+ * common/signals.h) between batches.
  */
 #include <errno.h>
 #include <poll.h>
@@ -79,6 +89,7 @@
 #include "dialect/pg/pgoutput.h"
 
 #define STATUS_INTERVAL_US		(10 * INT64_C(1000000))
+#define PROGRESS_IDLE_US		INT64_C(1000000)
 #define CLOSE_DRAIN_US			(5 * INT64_C(1000000))
 #define DEFAULT_BATCH_CHANGES	10000
 #define DEFAULT_BATCH_BYTES		(INT64_C(64) << 20)
@@ -101,9 +112,13 @@ typedef struct PgStream
 
 	/* positions for status updates */
 	_Atomic uint64_t confirmed; /* from stream_confirm (any thread) */
-	Lsn			idle_end;		/* keepalive WAL end seen with nothing in flight */
 	Lsn			reported;		/* flush position last sent */
 	int64_t		next_status_us; /* monotonic deadline of the periodic update */
+
+	/* progress batches (see the header comment) */
+	Lsn			keepalive_end;	/* WAL end of a keepalive seen between transactions */
+	int64_t		keepalive_time_us;	/* its server send time, Unix epoch */
+	int64_t		last_batch_us;	/* monotonic time the last batch was handed out */
 
 	bool		broken;			/* failed (logged); only close is valid */
 } PgStream;
@@ -116,13 +131,16 @@ fmt_lsn(Lsn l, char *buf, size_t len)
 	lsn_format(l, buf, (int) len);
 }
 
-/* Mark the stream broken after a failure that was just logged. */
+/*
+ * Mark the stream broken after a failure that was just logged and that a
+ * reconnect cannot cure (bad data, a protocol violation, a schema change).
+ */
 static StreamResult
-stream_fail(PgStream *ps)
+stream_fatal(PgStream *ps)
 {
 	ps->broken = true;
-	err_set_kind(ERR_SOURCE);
-	return STREAM_ERROR;
+	err_set_kind(ERR_SOURCE);	/* a schema mismatch has already set ERR_SCHEMA */
+	return STREAM_FATAL;
 }
 
 /*
@@ -149,28 +167,18 @@ stream_lost(PgStream *ps, const PGresult *res, const char *what)
 
 /* ------------------------------------------------------------ status */
 
-/* The flush position we may report (see the header comment). */
-static Lsn
-effective_flush(const PgStream *ps)
-{
-	Lsn			flush = atomic_load(&ps->confirmed);
-
-	if (!ps->changes.in_txn && ps->pending == NULL && flush >= ps->changes.delivered_end && ps->idle_end > flush)
-		flush = ps->idle_end;
-	return flush;
-}
-
 /*
  * send_status
- *		Send a standby status update if forced, if the reportable position
- *		moved, or if the periodic interval is up.  False on a connection
- *		failure (logged, stream broken).
+ *		Send a standby status update if forced, if the confirmed position
+ *		moved, or if the periodic interval is up.  write = flush = apply =
+ *		the last position confirmed by stream_confirm, nothing else.  False on
+ *		a connection failure (logged, stream broken).
  */
 static bool
 send_status(PgStream *ps, bool force)
 {
 	uint8_t		msg[PGO_STATUS_LEN];
-	Lsn			flush = effective_flush(ps);
+	Lsn			flush = atomic_load(&ps->confirmed);
 	int64_t		now = time_mono_us();
 
 	if (!force && flush == ps->reported && now < ps->next_status_us)
@@ -187,6 +195,37 @@ send_status(PgStream *ps, bool force)
 	ps->reported = flush;
 	ps->next_status_us = now + STATUS_INTERVAL_US;
 	return true;
+}
+
+/* ------------------------------------------------------------ progress */
+
+/*
+ * When a progress batch is due: a keepalive seen between transactions told
+ * of WAL past the last position handed out, nothing is in flight, and no
+ * batch went out for PROGRESS_IDLE_US.  Returns the monotonic time it is due,
+ * or 0 if none is pending.
+ */
+static int64_t
+progress_due(const PgStream *ps)
+{
+	if (ps->keepalive_end <= ps->changes.last_end || ps->changes.in_txn || ps->pending != NULL)
+		return 0;
+	return ps->last_batch_us + PROGRESS_IDLE_US;
+}
+
+/* Fill b (empty) as a progress batch at the keepalive's WAL end. */
+static void
+progress_batch(PgStream *ps, ChangeBatch *b)
+{
+	fmt_lsn(ps->keepalive_end, b->txn.position, sizeof(b->txn.position));
+	b->txn.txn_id[0] = '\0';
+	b->txn.lsn = ps->keepalive_end;
+	b->txn.commit_time_us = ps->keepalive_time_us;
+	b->first_index = 0;
+	b->is_last = true;
+	ps->changes.last_end = ps->keepalive_end;
+	log_debug("replication slot \"%s\": progress to %X/%X (no change for the migration in between)",
+			  ps->slot, LSN_ARGS(ps->keepalive_end));
 }
 
 /* ------------------------------------------------------------ the loop */
@@ -217,9 +256,11 @@ handle_copy_end(PgStream *ps)
  *		comment), waiting up to timeout_ms.  Blocks in poll() only.
  *
  * STREAM_BATCH: b holds a chunk (possibly empty with is_last: a transaction
- * with no change for the migration), valid until the next call.  STREAM_IDLE:
- * nothing within the timeout.  STREAM_END: a stop was requested.
- * STREAM_ERROR: logged; the stream is broken, close it and reopen.
+ * with no change for the migration, or a progress batch), valid until the
+ * next call.  STREAM_IDLE: nothing within the timeout.  STREAM_END: a stop
+ * was requested.  STREAM_ERROR: the connection was lost (logged); close and
+ * reopen from the checkpoint.  STREAM_FATAL: bad data, a protocol violation
+ * or a schema change (logged); reopening would fail the same way.
  */
 StreamResult
 pg_stream_next(ReplStream *rs, ChangeBatch *b, int timeout_ms)
@@ -251,16 +292,27 @@ pg_stream_next(ReplStream *rs, ChangeBatch *b, int timeout_ms)
 				struct pollfd pfd;
 				int			pr;
 
+				int64_t		progress = progress_due(ps);
+
 				if (b->nchanges == 0 && signals_should_stop())
 					return STREAM_END;
+				if (b->nchanges == 0 && progress != 0 && now >= progress)
+				{
+					progress_batch(ps, b);
+					ps->last_batch_us = now;
+					return STREAM_BATCH;
+				}
 				if (now >= deadline)
 				{
 					if (b->nchanges == 0)
 						return STREAM_IDLE;
 					pg_changes_cut(&ps->changes, b);
+					ps->last_batch_us = now;
 					return STREAM_BATCH;
 				}
 				until = deadline < ps->next_status_us ? deadline : ps->next_status_us;
+				if (b->nchanges == 0 && progress != 0 && progress < until)
+					until = progress;
 				pfd.fd = PQsocket(ps->conn.conn);
 				pfd.events = POLLIN;
 				pfd.revents = 0;
@@ -269,7 +321,9 @@ pg_stream_next(ReplStream *rs, ChangeBatch *b, int timeout_ms)
 				{
 					log_error("could not wait for the replication stream from slot \"%s\": %s",
 							  ps->slot, strerror(errno));
-					return stream_fail(ps);
+					ps->broken = true;
+					err_set_kind(ERR_SOURCE);
+					return STREAM_ERROR;
 				}
 				if (pr > 0 && !PQconsumeInput(ps->conn.conn))
 					return stream_lost(ps, NULL, "was interrupted");
@@ -284,7 +338,7 @@ pg_stream_next(ReplStream *rs, ChangeBatch *b, int timeout_ms)
 				PQfreemem(buf);
 				log_error("replication message of %d bytes from slot \"%s\" exceeds the %d byte cap",
 						  r, ps->slot, MAX_MESSAGE_BYTES);
-				return stream_fail(ps);
+				return stream_fatal(ps);
 			}
 
 			PgoFrame	f;
@@ -295,14 +349,21 @@ pg_stream_next(ReplStream *rs, ChangeBatch *b, int timeout_ms)
 				log_error("could not decode replication message of %d bytes (type 0x%02x) after %X/%X: %s",
 						  r, (unsigned char) buf[0], LSN_ARGS(ps->changes.last_end), pgoutput_error_text(err.code));
 				PQfreemem(buf);
-				return stream_fail(ps);
+				return stream_fatal(ps);
 			}
 			if (f.type == PGO_FRAME_KEEPALIVE)
 			{
 				PQfreemem(buf);
-				/* nothing in flight: everything before wal_end has been sent to us */
-				if (!ps->changes.in_txn && b->nchanges == 0 && f.wal_end > ps->idle_end)
-					ps->idle_end = f.wal_end;
+
+				/*
+				 * Between transactions, every transaction committed before
+				 * wal_end has been sent to us: wal_end is a safe resume point.
+				 */
+				if (!ps->changes.in_txn && b->nchanges == 0 && f.wal_end > ps->keepalive_end)
+				{
+					ps->keepalive_end = f.wal_end;
+					ps->keepalive_time_us = f.send_time + PG_EPOCH_OFFSET_US;
+				}
 				if (f.reply_requested && !send_status(ps, true))
 					return STREAM_ERROR;
 				continue;
@@ -318,13 +379,19 @@ pg_stream_next(ReplStream *rs, ChangeBatch *b, int timeout_ms)
 											 ps->pending_len - ps->pending_off, ps->pending_lsn, b);
 
 		if (o == PGCH_FAILED)
-			return stream_fail(ps);
+			return stream_fatal(ps);
 		if (o == PGCH_BATCH_FULL)
+		{
+			ps->last_batch_us = time_mono_us();
 			return STREAM_BATCH;	/* labelled as a chunk by pg_changes_feed */
+		}
 		PQfreemem(ps->pending);
 		ps->pending = NULL;
 		if (o == PGCH_TXN_DONE)
+		{
+			ps->last_batch_us = time_mono_us();
 			return STREAM_BATCH;
+		}
 	}
 }
 
@@ -480,6 +547,7 @@ pg_stream_open(Source *src, const StreamStart *start, Catalog *cat)
 	}
 	PQclear(res);
 	ps->next_status_us = time_mono_us() + STATUS_INTERVAL_US;
+	ps->last_batch_us = time_mono_us();
 	log_info("replicating from slot \"%s\" (publication \"%s\") after %s", ps->slot, ps->publication, at);
 	/* report the start position at once: the slot may lag our checkpoint */
 	if (!send_status(ps, true))

@@ -23,7 +23,7 @@ dump() {
 # changes OUT: the stream without LSNs (BATCH lines keep first/n/last)
 slot_active() { [ "$(q "SELECT active FROM pg_replication_slots WHERE slot_name = '$1'")" = "$2" ]; }
 slot_reached() { [ "$(q "SELECT confirmed_flush_lsn >= '$2'::pg_lsn FROM pg_replication_slots WHERE slot_name = '$1'")" = t ]; }
-changes() { sed -E 's/^BATCH txn=[^ ]+ pos=[^ ]+ /BATCH /' "$1" | grep -vE '^(IDLE|CONFIRM )'; }
+changes() { sed -E 's/^BATCH txn=[^ ]+ pos=[^ ]+ /BATCH /' "$1" | grep -vE '^(IDLE|CONFIRM |PROGRESS )'; }
 
 q "CREATE TABLE plain (id int PRIMARY KEY, v text);
    CREATE TABLE full_t (a int, b text);
@@ -173,7 +173,7 @@ is "$(grep -c 'last=0' "$TEST_TMP/chunk2")" 4 "... (4 such chunks)"
 # ---------------------------------------------------------------- confirm reaches the slot
 dump "$TEST_TMP/conf" --slot s --publication pub --exclude-table outside --exclude-table big --confirm
 lastpos=$(grep '^CONFIRM' "$TEST_TMP/conf" | tail -1 | cut -d' ' -f2)
-is "$(grep -c '^CONFIRM' "$TEST_TMP/conf")" "$(grep -c 'last=1' "$TEST_TMP/all")" "every transaction confirmed"
+is "$(grep -cE '^CONFIRM [^ ]+$' "$TEST_TMP/conf")" "$(grep -c 'last=1' "$TEST_TMP/all")" "every transaction confirmed"
 wait_until 10 slot_reached s "$lastpos"
 is "$(q "SELECT confirmed_flush_lsn >= '$lastpos'::pg_lsn FROM pg_replication_slots WHERE slot_name = 's'")" t \
   "the slot's confirmed_flush_lsn reaches the last confirmed position"
@@ -213,7 +213,11 @@ q "SELECT 1 FROM pg_create_logical_replication_slot('s_small', 'pgoutput')" >/de
 q "INSERT INTO unpublished_noise SELECT generate_series(1, 1000)"
 noise_end=$(q "SELECT pg_current_wal_lsn()")
 dump "$TEST_TMP/noise" --slot s_small --publication pub_small --idle-seconds 3 --confirm
-is "$(grep -c '^BATCH' "$TEST_TMP/noise")" 0 "only unrelated WAL: no batch"
+is "$(grep -c '^BATCH' "$TEST_TMP/noise")" 0 "only unrelated WAL: no change batch"
+like "$(cat "$TEST_TMP/noise")" '^PROGRESS pos=' "... but a progress batch (no changes, the server's WAL end)"
+progress=$(sed -n 's/^PROGRESS pos=//p' "$TEST_TMP/noise" | tail -1)
+is "$(q "SELECT '${progress:-0/0}'::pg_lsn >= '$noise_end'::pg_lsn")" t \
+  "the progress position reaches the source's WAL position (caught up is visible in the checkpoint)"
 is "$(q "SELECT confirmed_flush_lsn >= '$noise_end'::pg_lsn FROM pg_replication_slots WHERE slot_name = 's_small'")" t \
   "an idle stream moves the slot past unrelated WAL (keepalive end, nothing in flight)"
 
@@ -248,25 +252,25 @@ q "ALTER TABLE d_drop DROP COLUMN gone; ALTER TABLE d_add ADD COLUMN extra int;
    ALTER TABLE d_type ALTER n TYPE bigint; ALTER TABLE d_ren RENAME TO d_ren2"
 
 dump "$TEST_TMP/drop" --slot s_drop --publication p_drop
-is "$DUMP_RC" 3 "a column unknown to the catalog stops the stream (STREAM_ERROR)"
+is "$DUMP_RC" 4 "a column unknown to the catalog stops the stream (STREAM_FATAL: no reconnect cures it)"
 like "$(cat "$TEST_TMP/drop.err")" 'table public.d_drop changed on the source: unknown column "gone"' "... naming table and column"
 like "$(cat "$TEST_TMP/drop.err")" 'the slot keeps the WAL: align the target schema' "... and saying what to do"
 dump "$TEST_TMP/add" --slot s_add --publication p_add
-is "$DUMP_RC" 3 "a catalog column the source does not send stops the stream"
+is "$DUMP_RC" 4 "a catalog column the source does not send stops the stream"
 like "$(cat "$TEST_TMP/add.err")" 'table public.d_add changed on the source: column "extra" is no longer sent' "... naming it"
 dump "$TEST_TMP/type" --slot s_type --publication p_type
-is "$DUMP_RC" 3 "a retyped column stops the stream"
+is "$DUMP_RC" 4 "a retyped column stops the stream"
 like "$(cat "$TEST_TMP/type.err")" 'table public.d_type changed on the source: column "n" changed type' "... naming it"
 like "$(cat "$TEST_TMP/type.err")" 'type OID 23, the migration was planned for bigint \(OID 20\)' "... with both types"
 dump "$TEST_TMP/ren" --slot s_ren --publication p_ren
-is "$DUMP_RC" 3 "a renamed table of the migration stops the stream (its changes would be lost)"
+is "$DUMP_RC" 4 "a renamed table of the migration stops the stream (its changes would be lost)"
 like "$(cat "$TEST_TMP/ren.err")" 'table public.d_ren2 was renamed on the source to public.d_ren' "... naming both names"
 q "CREATE TABLE ri (id int PRIMARY KEY, u int NOT NULL); CREATE UNIQUE INDEX ri_u ON ri (u);
    ALTER TABLE ri REPLICA IDENTITY USING INDEX ri_u; CREATE PUBLICATION p_ri FOR TABLE ri" >/dev/null
 q "SELECT 1 FROM pg_create_logical_replication_slot('s_ri', 'pgoutput')" >/dev/null
 q "INSERT INTO ri VALUES (1, 1)"
 dump "$TEST_TMP/ri" --slot s_ri --publication p_ri
-is "$DUMP_RC" 3 "a replica identity without the primary key stops the stream"
+is "$DUMP_RC" 4 "a replica identity without the primary key stops the stream"
 like "$(cat "$TEST_TMP/ri.err")" 'table public.ri: the replica identity does not include primary key column "id"' "... naming the column"
 like "$(cat "$TEST_TMP/ri.err")" 'REPLICA IDENTITY DEFAULT' "... and the fix"
 for s in drop add type ren ri; do
