@@ -47,7 +47,6 @@ struct RelEntry
 	bool		logged_skip;
 };
 
-
 /* ------------------------------------------------------------ helpers */
 
 static void
