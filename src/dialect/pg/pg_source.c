@@ -15,6 +15,7 @@
 #include "common/strbuf.h"
 #include "dialect/pg/pg_conn.h"
 #include "dialect/pg/pg_source.h"
+#include "dialect/pg/pg_stream.h"
 #include "dialect/source.h"
 
 static Source *
@@ -335,6 +336,10 @@ const SourceOps source_ops_postgres = {
 	.open = pg_source_open,
 	.close = pg_source_close,
 	.check = pg_check,
+	.stream_open = pg_stream_open,
+	.stream_next = pg_stream_next,
+	.stream_confirm = pg_stream_confirm,
+	.stream_close = pg_stream_close,
 	.snapshot_begin = pg_snapshot_begin,
 	.snapshot_end = pg_snapshot_end,
 	.plan_shards = pg_plan_shards,
