@@ -284,6 +284,7 @@ pg_check(Source *src, const SourceCheckOptions *o, CheckList *out)
 		PQclear(res);
 	}
 	pg_check_tables(s, o, out);
+	source_check_column_types(src, o, out);
 }
 
 const SourceOps source_ops_postgres = {
