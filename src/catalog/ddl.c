@@ -146,9 +146,10 @@ ddl_create_sequence(StrBuf *out, const Sequence *s, TargetDialect d)
 	/* CockroachDB sequences are INT8; AS is PostgreSQL's */
 	if (d == TARGET_POSTGRES && s->data_type)
 		sb_appendf(out, " AS %s", s->data_type);
+	/* CockroachDB sequences cannot cycle (ddl_plan warns) */
 	sb_appendf(out, " INCREMENT BY %lld MINVALUE %lld MAXVALUE %lld START WITH %lld%s",
 			   (long long) s->increment, (long long) s->min_value, (long long) s->max_value,
-			   (long long) sequence_next(s), s->cycle ? " CYCLE" : "");
+			   (long long) sequence_next(s), s->cycle && d == TARGET_POSTGRES ? " CYCLE" : "");
 }
 
 void
@@ -622,6 +623,12 @@ ddl_plan(Catalog *c)
 {
 	if (c->engine == ENGINE_MYSQL)
 		name_my_indexes(c);
+	for (int i = 0; i < c->nsequences && c->target == TARGET_COCKROACH; i++)
+		if (c->sequences[i].cycle)
+			catalog_add_issue(c, ISSUE_WARN, ISSUE_OBJECT, NULL, NULL,
+							  "sequence %s cycles on the source: CockroachDB sequences do not cycle, it stops "
+							  "at its limit", ident_display_name(&c->arena, c->sequences[i].schema,
+																   c->sequences[i].name));
 	for (int i = 0; i < c->ntables; i++)
 	{
 		Table	   *t = c->tables[i];
