@@ -237,6 +237,7 @@ has_extension(const TypeMapOptions *o, const char *name)
 	return false;
 }
 
+/* Whether every TM_* condition of a rule holds for col under o. */
 static bool
 conditions_hold(unsigned when, const Column *col, const TypeMapOptions *o)
 {
@@ -396,7 +397,7 @@ typemap_canonical(const char *type, char *out, size_t outlen)
 				base[n++] = *p++;
 			continue;
 		}
-		if (*p == '(' )
+		if (*p == '(')
 		{
 			/* skip the typmod; "timestamp(3) with time zone" keeps the rest */
 			while (*p && *p != ')')
@@ -671,6 +672,7 @@ typemap_overrides_free(TypeOverrides *o)
 	memset(o, 0, sizeof(*o));
 }
 
+/* The --type-map-file entry for col, or NULL. */
 static TypeOverride *
 find_override(const TypeMapOptions *o, const Table *t, const Column *col)
 {

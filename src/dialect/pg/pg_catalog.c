@@ -153,7 +153,7 @@ static const char *const SQL_INDEXES =
 	"  ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k "
 	"        ORDER BY k), "
 	"  pg_get_expr(i.indpred, i.indrelid, true), "
-	"  CASE WHEN starts_with(x.def, x.prefix) THEN substr(x.def, length(x.prefix) + 1) END "
+	"  CASE WHEN starts_with(x.def, x.prefix) THEN substr(x.def, length(x.prefix) + 1) END, x.def "
 	"FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
 	"JOIN pg_am am ON am.oid = ic.relam "
 	"JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -400,6 +400,12 @@ is_builtin(const PgType *t)
 
 /* ------------------------------------------------------------- tables */
 
+/*
+ * read_tables
+ *		Add the tables filter selects to the catalog; set rd->oids to their OIDs.
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
 read_tables(Reader *rd, const TableFilter *filter)
 {
@@ -435,6 +441,12 @@ read_tables(Reader *rd, const TableFilter *filter)
 
 /* ------------------------------------------------------------- types */
 
+/*
+ * read_types
+ *		Load the pg_type rows of every type the columns need (rd->types).
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
 read_types(Reader *rd)
 {
@@ -705,6 +717,12 @@ resolve_type(Reader *rd, Column *col, uint32_t typid, int32_t typmod, int attndi
 
 /* ------------------------------------------------------------- columns */
 
+/*
+ * read_columns
+ *		Add the columns of the selected tables, their types resolved.
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
 read_columns(Reader *rd)
 {
@@ -783,6 +801,13 @@ grow(Catalog *c, void *old, int n, size_t elem)
 	return p;
 }
 
+/*
+ * read_leaves
+ *		Find the leaf partitions of the selected partitioned tables; set
+ *		rd->all_oids to the selected tables and those leaves.
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
 read_leaves(Reader *rd)
 {
@@ -852,6 +877,13 @@ row_table(Reader *rd, uint32_t relid, const Leaf **leaf)
 	return t ? t : (*leaf ? (*leaf)->parent : NULL);
 }
 
+/*
+ * read_constraints
+ *		Add primary keys, unique constraints, foreign keys and checks of the
+ *		selected tables; leaf partitions' foreign keys go to rd->leafobjs.
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
 read_constraints(Reader *rd)
 {
@@ -958,6 +990,13 @@ read_constraints(Reader *rd)
 	return true;
 }
 
+/*
+ * read_indexes
+ *		Add the indexes of the selected tables that back no constraint; leaf
+ *		partitions' own indexes go to rd->leafobjs.
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
 read_indexes(Reader *rd)
 {
@@ -1031,6 +1070,7 @@ read_indexes(Reader *rd)
 		}
 		ix->predicate = get_str(c, r, i, 10);
 		ix->definition_tail = get_str(c, r, i, 11);
+		ix->definition = get_str(c, r, i, 12);
 	}
 	PQclear(r);
 	return true;
@@ -1134,6 +1174,13 @@ schema_has_selected_table(const Catalog *c, const char *schema)
 	return false;
 }
 
+/*
+ * read_sequences
+ *		Add the sequences the selected tables own or use (and free-standing
+ *		ones of their schemas when whole schemas are migrated), with values.
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
 read_sequences(Reader *rd, const TableFilter *filter)
 {
