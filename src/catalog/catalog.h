@@ -406,9 +406,6 @@ int			catalog_count_issues(const Catalog *c, IssueLevel level, int kind);
 /* "schema.table.column" for messages; allocated in arena a. */
 char	   *column_display_name(Arena *a, const Table *t, const Column *col);
 
-/* Copy n strings into the catalog's arena (NULL entries stay NULL). */
-char	  **catalog_strdup_array(Catalog *c, char *const *src, int n);
-
 /* "schema.name" for messages, quoted only where needed; allocated in arena a. */
 char	   *ident_display_name(Arena *a, const char *schema, const char *name);
 

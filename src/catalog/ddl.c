@@ -222,13 +222,6 @@ ddl_drop_table(StrBuf *out, const Table *t)
 }
 
 void
-ddl_drop_type(StrBuf *out, const char *schema, const char *name)
-{
-	sb_append(out, "DROP TYPE IF EXISTS ");
-	sb_append_qualified(out, schema, name);
-}
-
-void
 ddl_truncate_tables(StrBuf *out, Table *const *tables, int n)
 {
 	sb_append(out, "TRUNCATE TABLE ");
