@@ -247,8 +247,10 @@ typedef struct Table
 	char	   *pk_name;		/* PG primary key constraint name; NULL for MySQL */
 	int64_t		est_rows;		/* planner estimate, -1 unknown (never analyzed) */
 	int64_t		est_bytes;		/* on-disk size estimate */
-	bool		is_partitioned; /* PG partitioned parent (no rows of its own) */
-	char	   *partition_of;	/* PG partition: "schema"."parent" name, NULL otherwise */
+	bool		is_partitioned; /* PG partitioned parent: migrated as one plain table, its
+								 * rows read through it (SELECT ... FROM parent) */
+	char	   *partition_of;	/* PG partition: "schema"."parent" name, NULL otherwise
+								 * (the readers list no partitions: always NULL) */
 	uint32_t	oid;			/* PG relation OID, 0 for MySQL */
 	char		replica_identity;	/* PG relreplident: d, f, i, n */
 } Table;

@@ -207,8 +207,8 @@ typedef struct FinalizeWorker
  * finalize_worker
  *		Thread body: connect to the target, then create objects of the current
  *		phase until none is left or a stop is requested.  Failures are logged
- *		and counted in the shared run; a worker that cannot connect ends the
- *		phase for all.
+ *		and counted in the shared run; a connection lost between objects is
+ *		reopened; a worker that cannot connect ends the phase for all.
  */
 static void *
 finalize_worker(void *arg)
@@ -241,6 +241,12 @@ finalize_worker(void *arg)
 		if (i < 0)
 			break;
 		o = &run->plan->objects[i];
+		/* a target that restarted or dropped us since the last object: a new connection */
+		if (!pg_exec_quiet(&conn, "SELECT 1") && pg_error_is_connection(&conn))
+		{
+			log_warn("lost the target connection (%s); reconnecting", conn.last_error);
+			pg_reconnect(&conn, run->url);
+		}
 		res = target_deferred_run(&conn, o);
 		pthread_mutex_lock(&run->lock);
 		switch (res)
