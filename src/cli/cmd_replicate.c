@@ -99,8 +99,6 @@ replicate_main(void)
 	};
 
 	ok = replicate_run(&ro, src, &target, &cat);
-	/* the applier owned the target connection and closed it */
-	have_target = false;
 	if (ok && signals_should_stop())
 		err_reset();			/* a requested stop after a clean flush is success */
 

@@ -40,7 +40,7 @@ append_column_list(StrBuf *sql, const Table *t)
 			continue;
 		if (n++)
 			sb_append(sql, ", ");
-		sb_append_ident(sql, t->columns[i].name);
+		sb_append_ident(sql, t->columns[i].target_name);
 	}
 	sb_appendc(sql, ')');
 }
@@ -53,7 +53,7 @@ append_key_list(StrBuf *sql, const Table *t)
 	{
 		if (k)
 			sb_append(sql, ", ");
-		sb_append_ident(sql, t->columns[t->pk[k]].name);
+		sb_append_ident(sql, t->columns[t->pk[k]].target_name);
 	}
 	sb_appendc(sql, ')');
 }
@@ -104,9 +104,9 @@ target_sql_upsert(StrBuf *sql, TargetDialect d, const Table *t, int nrows)
 			continue;
 		if (n++)
 			sb_append(sql, ", ");
-		sb_append_ident(sql, t->columns[i].name);
+		sb_append_ident(sql, t->columns[i].target_name);
 		sb_append(sql, " = excluded.");
-		sb_append_ident(sql, t->columns[i].name);
+		sb_append_ident(sql, t->columns[i].target_name);
 	}
 }
 
@@ -145,7 +145,7 @@ target_sql_update(StrBuf *sql, const Table *t, const bool *present)
 			continue;
 		if (n++)
 			sb_append(sql, ", ");
-		sb_append_ident(sql, t->columns[i].name);
+		sb_append_ident(sql, t->columns[i].target_name);
 		sb_appendf(sql, " = $%d", p++);
 	}
 	sb_append(sql, " WHERE ");
@@ -153,7 +153,7 @@ target_sql_update(StrBuf *sql, const Table *t, const bool *present)
 	{
 		if (k)
 			sb_append(sql, " AND ");
-		sb_append_ident(sql, t->columns[t->pk[k]].name);
+		sb_append_ident(sql, t->columns[t->pk[k]].target_name);
 		sb_appendf(sql, " = $%d", p++);
 	}
 }
@@ -223,7 +223,7 @@ append_one_row_where(StrBuf *sql, TargetDialect d, const Table *t)
 			continue;
 		if (n++)
 			sb_append(sql, " AND ");
-		sb_append_ident(sql, col->name);
+		sb_append_ident(sql, col->target_name);
 		if (needs_text_compare(col))
 			sb_appendf(sql, "::text IS NOT DISTINCT FROM $%d::text", p++);
 		else
@@ -258,7 +258,7 @@ target_sql_update_one(StrBuf *sql, TargetDialect d, const Table *t)
 			continue;
 		if (n++)
 			sb_append(sql, ", ");
-		sb_append_ident(sql, t->columns[i].name);
+		sb_append_ident(sql, t->columns[i].target_name);
 		sb_appendf(sql, " = $%d", p++);
 	}
 	append_one_row_where(sql, d, t);

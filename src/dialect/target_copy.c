@@ -30,7 +30,7 @@ target_copy_begin(TargetCopy *tc, PgConn *c, const Table *t)
 			continue;
 		if (n++)
 			sb_append(&sql, ", ");
-		sb_append_ident(&sql, t->columns[i].name);
+		sb_append_ident(&sql, t->columns[i].target_name);
 	}
 	sb_append(&sql, ") FROM STDIN");
 	if (n == 0)
@@ -169,7 +169,7 @@ target_delete_range(PgConn *c, const Table *t, const ShardRange *r)
 		sb_append(&sql, " WHERE ");
 		if (r->lo)
 		{
-			sb_append_ident(&sql, key->name);
+			sb_append_ident(&sql, key->target_name);
 			sb_append(&sql, " >= ");
 			sb_append_literal(&sql, r->lo);
 			sb_appendf(&sql, "::%s", key->target_type);
@@ -178,7 +178,7 @@ target_delete_range(PgConn *c, const Table *t, const ShardRange *r)
 			sb_append(&sql, " AND ");
 		if (r->hi)
 		{
-			sb_append_ident(&sql, key->name);
+			sb_append_ident(&sql, key->target_name);
 			sb_append(&sql, " < ");
 			sb_append_literal(&sql, r->hi);
 			sb_appendf(&sql, "::%s", key->target_type);

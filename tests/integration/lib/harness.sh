@@ -108,7 +108,7 @@ _cleanup() {
   if [ "$_tap_failed" != 0 ] || [ "$rc" != 0 ]; then
     local keep="$GODWIT_TEST_LOGDIR/$TEST_NAME"
     rm -rf "$keep"; mkdir -p "$keep"
-    find "$TEST_TMP" -maxdepth 2 \( -name '*.log' -o -name 'godwit-*.out' -o -name 'godwit-*.err' \) \
+    find "$TEST_TMP" -maxdepth 2 \( -name '*.log' -o -name '*.err' -o -name 'godwit-*.out' \) \
       -exec cp --parents {} "$keep" \; 2>/dev/null
     echo "# logs kept in $keep" >&2
   fi

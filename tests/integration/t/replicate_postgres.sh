@@ -34,13 +34,21 @@ pgq tgt postgres "CREATE DATABASE pagila"
 
 gw fetch --source "$(pg_url src)" --target "$(pg_url tgt)"
 is "$GW_RC" 0 "fetch"
-gw fetch --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila)"
+# keyless tables without REPLICA IDENTITY FULL: publishing them would break the app's updates
+gw fetch --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila)" --allow-no-pk --slot-name pagila_slot
+is "$GW_RC" 3 "fetch refuses to publish keyless tables without a replica identity"
+like "$GW_ERR" 'would make UPDATE and DELETE on them fail on the source' "the danger is explained"
+like "$GW_ERR" 'xpto2' "the table is named"
+gw check --source "$(pg_url src pagila)" --allow-no-pk --format json
+like "$GW_OUT" '"name":"replica_identity","status":"FAIL","message":"[0-9]+ tables? without a usable replica identity' "check reports it too"
+pgq src pagila 'ALTER TABLE public.xpto2 REPLICA IDENTITY FULL; ALTER TABLE public."""dqname""" REPLICA IDENTITY FULL;'
+gw fetch --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila)" --allow-no-pk --slot-name pagila_slot
 is "$GW_RC" 0 "fetch pagila with the pgcopydb CDC objects"
 [ "$GW_RC" = 0 ] || diag "$(echo "$GW_ERR" | grep -v '"info"' | tail -5)"
 
 gw_bg "$TEST_TMP/rep.log" replicate --source "$(pg_url src)" --target "$(pg_url tgt)" --metrics-listen-addr 127.0.0.1:0
 REP1=$GW_PID
-gw_bg "$TEST_TMP/rep2.log" replicate --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila)"
+gw_bg "$TEST_TMP/rep2.log" replicate --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila)" --allow-no-pk
 REP2=$GW_PID
 
 "$PGBIN/pgbench" -n -h 127.0.0.1 -p "$src_PORT" -U postgres -c 2 -j 2 -T 6 \
@@ -51,8 +59,8 @@ pgq src postgres "TRUNCATE public.scratch; INSERT INTO public.scratch VALUES (1,
                   UPDATE public.parted SET region = 'eu' WHERE id = 3;   -- moves between partitions
                   DELETE FROM public.parted WHERE id = 5;"
 (cd "$SHARED_DATASETS/postgres-cdc-pgcopydb" && "$PGBIN/psql" -X -q -h 127.0.0.1 -p "$src_PORT" -U postgres -d pagila \
-  -v ON_ERROR_STOP=1 -f cdc-test-decoding-dml.sql >/dev/null 2>"$TEST_TMP/dml.err")
-ok $? "pgcopydb's CDC workload ran on pagila"
+  -v ON_ERROR_STOP=1 -f cdc-test-decoding-dml.sql >/dev/null 2>"$TEST_TMP/dml.log")
+ok $? "pgcopydb's CDC workload ran on pagila" || diag "$(cat "$TEST_TMP/dml.log")"
 
 # drain: the checkpoint passes the source's current position
 drained() {
