@@ -244,6 +244,12 @@ collect_batches(Pipeline *p, ChangeBatch **out, int max)
 
 			p->ready_head = (p->ready_head + 1) % POOL_BATCHES;
 			p->nready--;
+			/*
+			 * Counted as in apply at once: the timed wait below releases the
+			 * mutex, and the stream thread must not see "drained" (and
+			 * confirm a stale position) while we hold batches.
+			 */
+			p->in_apply++;
 			out[n++] = b;
 			changes += b->nchanges;
 			bytes += b->bytes;
@@ -276,7 +282,6 @@ collect_batches(Pipeline *p, ChangeBatch **out, int max)
 		if (n == 0 && (signals_should_stop() || atomic_load(&p->stop)) && p->nready == 0)
 			break;
 	}
-	p->in_apply += n;
 	pthread_mutex_unlock(&p->mutex);
 	return n;
 }

@@ -85,7 +85,9 @@ _my_ports=()
 free_port() {
   local p i
   for i in $(seq 1 200); do
-    p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 30000 ))
+    # below the ephemeral range (32768+), so no outgoing connection can take a
+    # test server's port while it restarts
+    p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 12000 ))
     ss -Hltn "sport = :$p" 2>/dev/null | grep -q . && continue
     mkdir "$_PORT_LOCKS/$p" 2>/dev/null || continue
     _my_ports+=("$p")
