@@ -510,6 +510,17 @@ test_drift_and_errors(void)
 	m.n = 3;
 	is_int(feed(m), PGCH_FAILED, "a truncated message fails");
 
+	/* an absurd commit time from the wire saturates instead of overflowing */
+	start(0, NULL, -1, 100);
+	feed(rel_t(NULL, 25));
+	m = begin(0x1000);
+	for (int i = 1; i <= 8; i++)
+		m.b[8 + i] = i == 1 ? 0x7f : 0xff;
+	feed(m);
+	feed(commit(0x1000, 0x1040));
+	ok(batch.txn.commit_time_us == INT64_MAX, "a commit time past the int64 range saturates");
+	ok(pg_changes_unix_time(0) == INT64_C(946684800000000), "PostgreSQL epoch to Unix epoch");
+
 	/* a relation re-sent after DDL replaces the old description */
 	start(0, NULL, -1, 100);
 	feed(rel_t("extra", 25));

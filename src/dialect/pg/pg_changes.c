@@ -488,7 +488,7 @@ pg_changes_feed(PgChanges *pc, const uint8_t *buf, size_t len, Lsn lsn, ChangeBa
 			}
 			pc->in_txn = true;
 			pc->txn_final_lsn = m.u.begin.final_lsn;
-			pc->txn_commit_us = m.u.begin.commit_time + PG_EPOCH_OFFSET_US;
+			pc->txn_commit_us = pg_changes_unix_time(m.u.begin.commit_time);
 			pc->txn_index = 0;
 			pc->txn_skip_prefix = 0;
 			/* commit records do not overlap: final < start means end <= start */

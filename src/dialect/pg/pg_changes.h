@@ -19,6 +19,7 @@
 #include "catalog/change.h"
 #include "common/arena.h"
 #include "common/lsn.h"
+#include "common/timeutil.h"
 #include "dialect/pg/pgoutput.h"
 
 /* The pgoutput protocol version pg_stream.c requests (1: no streaming of
@@ -92,5 +93,17 @@ PgChangesOutcome pg_changes_feed(PgChanges *pc, const uint8_t *msg, size_t len, 
 void		pg_changes_cut(PgChanges *pc, ChangeBatch *b);
 
 void		pg_changes_free(PgChanges *pc);
+
+/*
+ * A PostgreSQL timestamp (us since 2000-01-01, from the wire) as Unix epoch
+ * microseconds, saturating instead of overflowing on absurd values.
+ */
+static inline int64_t
+pg_changes_unix_time(int64_t pg_us)
+{
+	if (pg_us > INT64_MAX - PG_EPOCH_OFFSET_US)
+		return INT64_MAX;
+	return pg_us + PG_EPOCH_OFFSET_US;
+}
 
 #endif

@@ -362,7 +362,7 @@ pg_stream_next(ReplStream *rs, ChangeBatch *b, int timeout_ms)
 				if (!ps->changes.in_txn && b->nchanges == 0 && f.wal_end > ps->keepalive_end)
 				{
 					ps->keepalive_end = f.wal_end;
-					ps->keepalive_time_us = f.send_time + PG_EPOCH_OFFSET_US;
+					ps->keepalive_time_us = pg_changes_unix_time(f.send_time);
 				}
 				if (f.reply_requested && !send_status(ps, true))
 					return STREAM_ERROR;
