@@ -32,9 +32,10 @@ CREATE TABLE shop.t_nopk (a INT, b VARCHAR(10)) DEFAULT CHARSET=utf8mb4;
 CREATE TABLE shop.t_big (id INT PRIMARY KEY, v VARCHAR(40));
 CREATE TABLE shop.t_trunc (id INT PRIMARY KEY);
 CREATE TABLE shop.t_kill (id INT PRIMARY KEY, v VARCHAR(60));
+CREATE TABLE shop.t_kill2 (id INT PRIMARY KEY, v VARCHAR(300));
 CREATE TABLE other.t_other (id INT PRIMARY KEY);"
 P0=$(pos)
-TABLES=(--table shop.t_types --table shop.t_pk --table shop.t_nopk --table shop.t_big --table shop.t_trunc --table shop.t_kill)
+TABLES=(--table shop.t_types --table shop.t_pk --table shop.t_nopk --table shop.t_big --table shop.t_trunc --table shop.t_kill --table shop.t_kill2)
 
 # ---------------------------------------------------------------- workload
 myq msrc "SET time_zone = '+00:00', sql_mode = '';
@@ -196,5 +197,26 @@ is "$(grep -c '^INSERT shop.t_kill' "$KOUT")" 40000 "40,000 rows delivered"
 is "$(grep '^INSERT shop.t_kill' "$KOUT" | sort -u | wc -l)" 40000 "each exactly once (no loss, no duplicate)"
 like "$(grep "^RECONNECT" "$KOUT" | head -1)" "^RECONNECT [0-9-]+ " "resume from the applier's checkpoint"
 diag "$(grep "^RECONNECT" "$KOUT" | tr "\n" ";")"
+
+# a kill in the middle of one 60,000-row (13 MB) transaction: the resume
+# starts inside it and skips what the applier already has
+P_K2=$(pos)
+myq msrc "USE shop; INSERT INTO shop.t_kill2 SELECT seq, REPEAT('v', 200) FROM seq_1_to_60000;"
+K2OUT="$TEST_TMP/kill2.out"
+dump "${TABLES[@]}" --position "$P_K2" --idle-exit 8 --timeout-ms 300 --max-batch 500 --batch-delay-ms 30 \
+  --reconnect 5 >"$K2OUT" 2>"$K2OUT.err" &
+K2PID=$!
+bg_track "$K2PID"
+wait_until 30 grep -q "^BATCH" "$K2OUT"
+sleep 1
+ID=$(myq msrc "SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Binlog Dump' LIMIT 1")
+[ -n "$ID" ] && myq msrc "KILL $ID"
+wait "$K2PID"
+is "$?" 0 "the 60,000-row transaction is delivered despite the kill"
+like "$(grep '^RECONNECT' "$K2OUT" | head -1)" "^RECONNECT [0-9-]+ 0-[0-9]+-[0-9]+ [1-9][0-9]*$" \
+  "the kill landed inside the transaction: resume from (position, transaction, changes applied)"
+is "$(grep -c '^INSERT shop.t_kill2' "$K2OUT")" 60000 "60,000 rows delivered"
+is "$(grep '^INSERT shop.t_kill2' "$K2OUT" | sort -u | wc -l)" 60000 "each exactly once"
+diag "$(grep "^RECONNECT" "$K2OUT" | tr "\n" ";") first chunk after it: $(grep -A1 '^RECONNECT' "$K2OUT" | grep '^BATCH' | head -1)"
 
 done_testing
