@@ -255,6 +255,15 @@ tm_resolve(ReplStream *rs, TmEntry *e)
 
 			if (c >= 0)
 				e->col_of[c] = (int) i;
+			else if (strncmp(cn, "!hidden!", 8) != 0)
+			{
+				/* a column the catalog does not know: its values would be lost */
+				err_set_kind(ERR_SCHEMA);
+				log_error_dh(NULL, "the table changed on the source: apply the change to the target, then restart",
+							 "column \"%s\" of \"%s\" in the binlog's table map at %s is not in the catalog", cn,
+							 t->display, where(rs, w, sizeof(w)));
+				return false;
+			}
 		}
 	}
 	else if ((int) tm->ncols == t->ncolumns)

@@ -154,6 +154,15 @@ is "$(grep '^BATCH' "$TEST_TMP/stream3.out" | head -1 | awk '{print $4}')" "firs
 is "$(grep -c '^INSERT shop.t_big' "$TEST_TMP/stream3.out")" 49500 "only the 49,500 changes not yet applied"
 is "$(grep '^INSERT shop.t_big' "$TEST_TMP/stream3.out" | head -1)" "INSERT shop.t_big new=(id='50501', v='row-50501')" "starting with row 50,501"
 
+# a catalog that does not know a column the binlog carries: stop, never drop its values
+myq msrc "ALTER TABLE shop.t_trunc ADD COLUMN extra INT"
+P_DRIFT=$(pos)
+myq msrc "INSERT INTO shop.t_trunc VALUES (7, 70); ALTER TABLE shop.t_trunc DROP COLUMN extra"
+dump "${TABLES[@]}" --position "$P_DRIFT" --timeout-ms 300 >"$TEST_TMP/drift.out" 2>&1
+is "$?" 3 "schema drift (a binlog column the catalog lacks) stops the stream"
+like "$(cat "$TEST_TMP/drift.out")" 'column "extra" of "shop.t_trunc" in the binlog.s table map at GTID .* is not in the catalog' \
+  "the error names the column"
+
 # ---------------------------------------------------------------- idle and progress on other tables
 P_IDLE=$(pos)
 myq msrc "INSERT INTO other.t_other VALUES (3);"
