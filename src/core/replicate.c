@@ -402,8 +402,21 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 	probe = source_open(o->source);
 	if (probe == NULL)
 		goto out;
-	if (o->stop_when_caught_up && !probe->ops->current_position(probe, caught_up_at, sizeof(caught_up_at)))
+	if (src->ops->stream_open == NULL)
+	{
+		err_set_kind(ERR_ARGS);
+		log_error("replication from %s sources is not supported", src->ops->engine);
 		goto out;
+	}
+	if (o->stop_when_caught_up &&
+		(probe->ops->current_position == NULL ||
+		 !probe->ops->current_position(probe, caught_up_at, sizeof(caught_up_at))))
+	{
+		if (probe->ops->current_position == NULL)
+			log_error("--stop-when-caught-up needs the source's current position, which the %s driver cannot read",
+					  src->ops->engine);
+		goto out;
+	}
 
 	ApplyOptions ao = {.stream_name = REPLICATE_STREAM_NAME,
 	.max_rows_per_statement = o->rows_per_statement};
@@ -469,7 +482,8 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 			const Checkpoint *c = applier_checkpoint(ap);
 			const char *applied_pos = c->position ? c->position : p.confirmed;
 
-			if (probe->ops->current_position(probe, current, sizeof(current)))
+			if (probe->ops->current_position && probe->ops->position_lag_bytes &&
+				probe->ops->current_position(probe, current, sizeof(current)))
 			{
 				int64_t		lag = probe->ops->position_lag_bytes(applied_pos, current);
 
@@ -478,7 +492,8 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 			}
 			if (c->commit_time_us > 0)
 				metric_set(m_lag_secs, NULL, (double) (time_now_us() - c->commit_time_us) / 1e6);
-			if (o->stop_when_caught_up && src->ops->position_reached(applied_pos, caught_up_at))
+			if (o->stop_when_caught_up && probe->ops->position_reached &&
+				probe->ops->position_reached(applied_pos, caught_up_at))
 			{
 				log_info("caught up with the source position %s", caught_up_at);
 				atomic_store(&p.stop, true);
