@@ -49,6 +49,17 @@ static const char *const state_ddl[] = {
 	"  changes_applied INT8 NOT NULL DEFAULT 0,"
 	"  commit_time TIMESTAMPTZ,"
 	"  applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+	/*
+	 * Keys replication wrote since the last verify (key: a JSON array of the
+	 * primary key's text values; "*" = the whole table, after a TRUNCATE).
+	 * Cutover verifies exactly these rows: time proportional to the change
+	 * rate, not to the database size.
+	 */
+	"CREATE TABLE IF NOT EXISTS _godwit.changed_keys ("
+	"  table_schema TEXT NOT NULL,"
+	"  table_name TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  PRIMARY KEY (table_schema, table_name, key))",
 	"CREATE TABLE IF NOT EXISTS _godwit.sequences ("
 	"  seq_schema TEXT NOT NULL,"
 	"  seq_name TEXT NOT NULL,"
