@@ -528,7 +528,7 @@ note_key(Applier *a, const Table *t, const Datum *row)
 	sb_appendc(&a->keys, '\0');
 }
 
-/* Send the noted keys (ON CONFLICT DO NOTHING: a key is listed once). */
+/* Send the noted keys: listed once, with the time of their last change. */
 static bool
 emit_changed_keys(Applier *a)
 {
@@ -551,7 +551,7 @@ emit_changed_keys(Applier *a)
 			p += strlen(p) + 1;
 			sb_appendf(&a->sql, "%s($%d, $%d, $%d)", n ? ", " : "", np - 2, np - 1, np);
 		}
-		sb_append(&a->sql, " ON CONFLICT DO NOTHING");
+		sb_append(&a->sql, " ON CONFLICT (table_schema, table_name, key) DO UPDATE SET changed_at = now()");
 		if (!pipe_send(a, a->sql.data, np, params))
 			return false;
 	}

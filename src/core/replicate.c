@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/errors.h"
 #include "common/log.h"
@@ -439,7 +440,14 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 	ChangeBatch *batches[POOL_BATCHES];
 	int64_t		last_report = time_mono_us();
 	int64_t		last_lag = 0;
+	int64_t		last_watch = 0;
 	char		current[512];
+	char		host[128] = "";
+	int64_t		cutover_id = 0;
+	char	   *cutover_pos = NULL;
+	bool		drained = false;
+
+	gethostname(host, sizeof(host) - 1);
 
 	for (;;)
 	{
@@ -476,6 +484,39 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 		}
 		int64_t		now = time_mono_us();
 
+		/*
+		 * Cutover: announce ourselves, look for a request (twice a second),
+		 * and once the applied position reaches the requested one, stop the
+		 * stream: the cutover command takes it from there.
+		 */
+		if (!drained && now - last_watch >= 500000)
+		{
+			const Checkpoint *c = applier_checkpoint(ap);
+
+			last_watch = now;
+			state_heartbeat(target, REPLICATE_STREAM_NAME, (int64_t) getpid(), host,
+							c->position ? c->position : p.confirmed);
+			if (cutover_id == 0 && state_cutover_pending(target, &cutover_id, &cutover_pos) && cutover_id)
+			{
+				log_info("cutover %lld requested: applying up to the source position %s, then stopping",
+						 (long long) cutover_id, cutover_pos);
+				state_cutover_set(target, cutover_id, CUTOVER_DRAINING, NULL);
+			}
+		}
+		if (cutover_id && !drained)
+		{
+			const Checkpoint *c = applier_checkpoint(ap);
+			const char *applied_pos = c->position ? c->position : p.confirmed;
+
+			if (src->ops->position_reached && src->ops->position_reached(applied_pos, cutover_pos))
+			{
+				log_info("drained: applied up to %s, which covers the cutover position %s", applied_pos,
+						 cutover_pos);
+				drained = true;
+				atomic_store(&p.stop, true);
+			}
+		}
+
 		/* lag and caught-up checks, every second */
 		if (now - last_lag >= 1000000)
 		{
@@ -510,7 +551,7 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 					 (long long) s->changes, (long long) s->source_txns, (long long) s->target_txns,
 					 c->position ? c->position : "start");
 		}
-		if (signals_should_stop())
+		if (signals_should_stop() || (o->stop_on_cutover_signal && signal_cutover_requested))
 			atomic_store(&p.stop, true);
 		pthread_mutex_lock(&p.mutex);
 		bool		finished = p.failed || (p.stream_done && p.nready == 0);
@@ -526,6 +567,14 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 	pthread_mutex_unlock(&p.mutex);
 	pthread_join(thread, NULL);
 	ok = !p.failed;
+	if (drained && ok)
+	{
+		/* the stream is closed and its last position confirmed: hand over */
+		state_cutover_set(target, cutover_id, CUTOVER_DRAINED, NULL);
+		log_info("replication stopped for cutover %lld", (long long) cutover_id);
+	}
+	state_replicator_gone(target, REPLICATE_STREAM_NAME);
+	free(cutover_pos);
 	{
 		const ApplyStats *s = applier_stats(ap);
 		const Checkpoint *c = applier_checkpoint(ap);

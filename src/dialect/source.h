@@ -169,6 +169,15 @@ struct SourceOps
 	bool		(*current_position) (Source *src, char *out, size_t outlen);
 	bool		(*position_reached) (const char *applied, const char *wanted);
 	int64_t		(*position_lag_bytes) (const char *applied, const char *current);
+
+	/*
+	 * Cutover --lock-source: make the source refuse writes from now on
+	 * (PostgreSQL: the database's default_transaction_read_only, and the
+	 * sessions that could still write are ended; MySQL: read_only), and undo
+	 * it (failback, or an aborted cutover).  False on error (logged).
+	 */
+	bool		(*lock_writes) (Source *src);
+	bool		(*unlock_writes) (Source *src);
 };
 
 extern const SourceOps source_ops_postgres;
