@@ -13,6 +13,7 @@ extern const Command command_fetch;
 extern const Command command_finalize;
 extern const Command command_replicate;
 extern const Command command_schema;
+extern const Command command_verify;
 extern const Command command_version;
 
 #endif

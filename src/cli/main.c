@@ -34,6 +34,7 @@ static const Command *const commands[] = {
 	&command_fetch,
 	&command_finalize,
 	&command_replicate,
+	&command_verify,
 	&command_version,
 };
 

@@ -357,4 +357,12 @@ const SourceOps source_ops_mysql = {
 	.stream_next = my_stream_next,
 	.stream_confirm = my_stream_confirm,
 	.stream_close = my_stream_close,
+	.current_position = my_current_position,
+	.position_reached = my_position_reached,
+	.position_lag_bytes = my_position_lag_bytes,
+	.verify_open = my_verify_open,
+	.verify_close = my_verify_close,
+	.verify_begin = my_verify_begin,
+	.verify_end = my_verify_end,
+	.verify_read = my_verify_read,
 };

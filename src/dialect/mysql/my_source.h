@@ -14,6 +14,19 @@ typedef struct MySource
 	MyConn		conn;			/* control connection */
 } MySource;
 
+/* my_verify.c: SourceOps.verify_* (see source.h). */
+VerifyReader *my_verify_open(Source *src, const Catalog *cat);
+void		my_verify_close(VerifyReader *r);
+bool		my_verify_begin(VerifyReader *r, char *position, size_t poslen);
+void		my_verify_end(VerifyReader *r);
+bool		my_verify_read(VerifyReader *r, const Table *t, const RowSelection *sel,
+						   const VerifyRowSink *sink, int64_t *rows);
+
+/* my_position.c: SourceOps.current_position, position_reached, position_lag_bytes. */
+bool		my_current_position(Source *src, char *out, size_t outlen);
+bool		my_position_reached(const char *applied, const char *wanted);
+int64_t		my_position_lag_bytes(const char *applied, const char *current);
+
 /* my_catalog.c: SourceOps.read_catalog (see there). */
 bool		my_read_catalog(Source *src, const TableFilter *filter, Catalog *out);
 

@@ -414,4 +414,10 @@ const SourceOps source_ops_postgres = {
 	.lock_writes = pg_lock_writes,
 	.unlock_writes = pg_unlock_writes,
 	.read_catalog = pg_read_catalog,
+	.verify_open = pg_verify_open,
+	.verify_close = pg_verify_close,
+	.verify_begin = pg_verify_begin,
+	.verify_end = pg_verify_end,
+	.verify_read = pg_verify_read,
+	.verify_hash = pg_verify_hash,
 };
