@@ -528,14 +528,47 @@ note_key(Applier *a, const Table *t, const Datum *row)
 	sb_appendc(&a->keys, '\0');
 }
 
-/* Send the noted keys: listed once, with the time of their last change. */
+typedef struct NotedKey
+{
+	const Table *table;
+	const char *key;
+} NotedKey;
+
+static int
+noted_key_cmp(const void *x, const void *y)
+{
+	const NotedKey *a = x,
+			   *b = y;
+
+	if (a->table != b->table)
+		return a->table < b->table ? -1 : 1;
+	return strcmp(a->key, b->key);
+}
+
+/*
+ * Send the noted keys, each once (a key deleted and written again in one
+ * flush is noted twice, and ON CONFLICT DO UPDATE cannot touch a row twice
+ * in one statement), with the time of their last change.
+ */
 static bool
 emit_changed_keys(Applier *a)
 {
+	NotedKey   *keys = arena_alloc(&a->arena, sizeof(NotedKey) * (size_t) a->nkeys);
 	const char *p = a->keys.data;
-	int			i = 0;
+	int			nkeys = 0,
+				i = 0;
 
-	while (i < a->nkeys)
+	for (int k = 0; k < a->nkeys; k++)
+	{
+		keys[k] = (NotedKey) {a->key_tables[k], p};
+		p += strlen(p) + 1;
+	}
+	qsort(keys, (size_t) a->nkeys, sizeof(NotedKey), noted_key_cmp);
+	for (int k = 0; k < a->nkeys; k++)
+		if (nkeys == 0 || noted_key_cmp(&keys[nkeys - 1], &keys[k]) != 0)
+			keys[nkeys++] = keys[k];
+
+	while (i < nkeys)
 	{
 		int			n = 0,
 					np = 0;
@@ -543,12 +576,11 @@ emit_changed_keys(Applier *a)
 
 		sb_reset(&a->sql);
 		sb_append(&a->sql, "INSERT INTO _godwit.changed_keys (table_schema, table_name, key) VALUES ");
-		for (; i < a->nkeys && n < 1000; i++, n++)
+		for (; i < nkeys && n < 1000; i++, n++)
 		{
-			params[np++] = a->key_tables[i]->schema;
-			params[np++] = a->key_tables[i]->name;
-			params[np++] = p;
-			p += strlen(p) + 1;
+			params[np++] = keys[i].table->schema;
+			params[np++] = keys[i].table->name;
+			params[np++] = keys[i].key;
 			sb_appendf(&a->sql, "%s($%d, $%d, $%d)", n ? ", " : "", np - 2, np - 1, np);
 		}
 		sb_append(&a->sql, " ON CONFLICT (table_schema, table_name, key) DO UPDATE SET changed_at = now()");

@@ -100,10 +100,10 @@ print_report(const CutoverOptions *o, const CutoverReport *r, char **json_out)
 	jw_kv_bool(&w, "ready", r->ok);
 	jw_kv_string(&w, "source_position", r->position);
 	jw_kv_bool(&w, "source_locked", r->locked);
-	jw_kv_double(&w, "write_halt_seconds", (double) r->halt_us / 1e6);
-	jw_kv_double(&w, "drain_seconds", (double) r->drain_us / 1e6);
-	jw_kv_double(&w, "sequences_seconds", (double) r->sequences_us / 1e6);
-	jw_kv_double(&w, "verify_seconds", (double) r->verify_us / 1e6);
+	jw_kv_fixed(&w, "write_halt_seconds", (double) r->halt_us / 1e6, 3);
+	jw_kv_fixed(&w, "drain_seconds", (double) r->drain_us / 1e6, 3);
+	jw_kv_fixed(&w, "sequences_seconds", (double) r->sequences_us / 1e6, 3);
+	jw_kv_fixed(&w, "verify_seconds", (double) r->verify_us / 1e6, 3);
 	jw_kv_bool(&w, "full_verify", r->full_verify);
 	jw_kv_int(&w, "num_tables_verified", r->tables_verified);
 	jw_kv_int(&w, "num_rows_verified", r->rows_verified);
@@ -127,9 +127,8 @@ print_report(const CutoverOptions *o, const CutoverReport *r, char **json_out)
 		   r->full_verify ? "every row" : "rows changed by replication", (long long) r->rows_verified,
 		   (long long) r->tables_verified, r->verified ? "no differences" : "DIFFERENCES FOUND");
 	if (r->ok)
-		printf("\nnext: point the application at the target.%s\n"
-			   "      to fall back, run godwit failback (the source is kept as it was at cutover).\n",
-			   r->locked ? " The source stays read-only." : "");
+		printf("\nnext: point the application at the target.%s\n",
+			   r->locked ? " The source stays read-only, as it was at cutover." : "");
 	fflush(stdout);
 }
 
@@ -211,6 +210,10 @@ cutover_run(const CutoverOptions *o, Source *src, PgConn *target, Catalog *cat)
 
 	/* 5. verification */
 	t = time_mono_us();
+	char	   *verify_started = NULL;
+
+	if (!state_target_now(target, &verify_started))
+		goto failed;
 	{
 		VerifyOptions vo = {
 			.source = o->source,
@@ -225,16 +228,22 @@ cutover_run(const CutoverOptions *o, Source *src, PgConn *target, Catalog *cat)
 		};
 		VerifyCounts vc = {0};
 
-		if (o->full_verify)
-			r.verified = verify_run(&vo, src, target, cat);
-		else
-			r.verified = verify_changed_keys(&vo, src, target, cat, &vc);
+		vo.changed_only = !o->full_verify;
+		vo.counts = &vc;
+		r.verified = verify_run(&vo, src, target, cat);
 		r.rows_verified = vc.rows;
 		r.tables_verified = vc.tables;
 		if (!r.verified && err_kind() != ERR_MISMATCH)
+		{
+			free(verify_started);
 			goto failed;
+		}
 	}
 	r.verify_us = time_mono_us() - t;
+	/* what this verify covered needs no second look */
+	if (r.verified)
+		state_clear_changed_keys(target, verify_started);
+	free(verify_started);
 
 	r.halt_us = time_now_us() - halt_start;
 	r.ok = r.verified;

@@ -53,6 +53,13 @@ typedef enum VerifyLive
 	VERIFY_LIVE_OFF,
 } VerifyLive;
 
+/* What a verify covered (for cutover's report). */
+typedef struct VerifyCounts
+{
+	int64_t		tables;			/* tables compared */
+	int64_t		rows;			/* rows (or changed keys) compared */
+} VerifyCounts;
+
 typedef struct VerifyOptions
 {
 	const ConnUrl *source;
@@ -69,6 +76,14 @@ typedef struct VerifyOptions
 	bool		json;			/* --format json */
 	bool		store_results;	/* write _godwit.verify_* */
 	const char *options_json;	/* the filters etc., stored with the run */
+
+	/*
+	 * Cutover's scope: only the rows replication changed, listed in
+	 * _godwit.changed_keys (a table marked "*" there, after a TRUNCATE, is
+	 * compared whole; tables without changed keys are skipped).
+	 */
+	bool		changed_only;
+	VerifyCounts *counts;		/* OUT, may be NULL */
 } VerifyOptions;
 
 /*

@@ -546,3 +546,22 @@ state_clear_changed_keys(PgConn *c, const char *verify_started_at)
 	PQclear(res);
 	return res != NULL;
 }
+
+bool
+state_changed_keys(PgConn *c, const char *schema, const char *table, char ***keys, int *n)
+{
+	const char *params[2] = {schema, table};
+	PGresult   *res = pg_query(c, "SELECT key FROM _godwit.changed_keys WHERE table_schema = $1 AND table_name = $2",
+							   2, params);
+
+	*keys = NULL;
+	*n = 0;
+	if (res == NULL)
+		return false;
+	*n = PQntuples(res);
+	*keys = gw_new_array(char *, (size_t) *n + 1);
+	for (int i = 0; i < *n; i++)
+		(*keys)[i] = gw_strdup(PQgetvalue(res, i, 0));
+	PQclear(res);
+	return true;
+}
