@@ -28,6 +28,7 @@ typedef struct LiveVerify
 	pthread_t	thread;
 	bool		started;
 	atomic_bool done;
+	atomic_bool cancel;			/* replication stopped: nothing to wait for */
 	bool		clean;
 } LiveVerify;
 
@@ -51,13 +52,16 @@ live_verify_thread(void *arg)
 		!schema_load(o->schema, src, &target, &cat) || !state_target_now(&target, &started_at))
 		goto out;
 	log_info("verifying every table while replicating (live)");
-	lv->clean = verify_run(&o->verify, src, &target, &cat);
+	VerifyOptions vo = o->verify;
+
+	vo.cancel = &lv->cancel;
+	lv->clean = verify_run(&vo, src, &target, &cat);
 	if (lv->clean)
 	{
 		state_clear_changed_keys(&target, started_at);
 		log_info("live verify found no difference: cutover will verify only rows changed from now on");
 	}
-	else if (!signals_should_stop())
+	else if (!signals_should_stop() && !atomic_load(&lv->cancel))
 		log_warn_dh(NULL, "see the verify report above; cutover verifies the changed rows again",
 					"live verify found differences");
 out:
@@ -184,6 +188,7 @@ migrate_run(MigrateOptions *o, Source *src, PgConn *target, Catalog *cat)
 	if (o->live_verify)
 	{
 		atomic_store(&lv.done, false);
+		atomic_store(&lv.cancel, false);
 		lv.started = pthread_create(&lv.thread, NULL, live_verify_thread, &lv) == 0;
 	}
 	log_info("replicating: trigger the cutover with `godwit cutover` or `kill -USR1 %d`", (int) getpid());
@@ -191,8 +196,10 @@ migrate_run(MigrateOptions *o, Source *src, PgConn *target, Catalog *cat)
 	ok = replicate_run(&o->replicate, src, target, cat);
 	if (lv.started)
 	{
+		/* replication stopped: a live verify still running could only wait in vain */
 		if (!atomic_load(&lv.done))
-			log_info("waiting for the live verify to finish");
+			log_info("stopping the live verify: replication has stopped");
+		atomic_store(&lv.cancel, true);
 		pthread_join(lv.thread, NULL);
 	}
 	if (!ok)

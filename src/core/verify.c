@@ -171,6 +171,13 @@ typedef struct VWorker
 
 /* ------------------------------------------------------------- results */
 
+/* A stop signal, or the caller's cancel flag. */
+static bool
+verify_cancelled(const VerifyState *st)
+{
+	return signals_should_stop() || (st->o->cancel && atomic_load(st->o->cancel));
+}
+
 static void
 row_diff_free(RowDiff *d, int npk)
 {
@@ -294,7 +301,7 @@ verify_wait_replicated(VerifyState *st, const char *pos)
 			reached = true;
 			break;
 		}
-		if (signals_should_stop() || atomic_load(&st->failed))
+		if (verify_cancelled(st) || atomic_load(&st->failed))
 			break;
 		int64_t		now = time_mono_us();
 
@@ -313,7 +320,7 @@ verify_wait_replicated(VerifyState *st, const char *pos)
 	char	   *at = st->ckpt_position ? gw_strdup(st->ckpt_position) : NULL;
 
 	pthread_mutex_unlock(&st->ckpt_mutex);
-	if (!reached && !signals_should_stop() && !atomic_exchange(&st->ckpt_timed_out, true))
+	if (!reached && !verify_cancelled(st) && !atomic_exchange(&st->ckpt_timed_out, true))
 	{
 		char		dur[32];
 
@@ -901,7 +908,7 @@ next_job(VerifyState *st)
 	pthread_mutex_lock(&st->mutex);
 	for (;;)
 	{
-		if (atomic_load(&st->failed) || signals_should_stop())
+		if (atomic_load(&st->failed) || verify_cancelled(st))
 			break;
 		if (st->head < st->njobs)
 		{
@@ -1436,7 +1443,7 @@ worker_main(void *arg)
 			pthread_mutex_lock(&st->mutex);
 			job->vt->error = true;
 			pthread_mutex_unlock(&st->mutex);
-			if (!signals_should_stop())
+			if (!verify_cancelled(st))
 				log_error("could not verify %s", job->vt->t->display);
 			atomic_store(&st->failed, true);
 		}
@@ -2213,6 +2220,11 @@ verify_run(const VerifyOptions *o, Source *src, PgConn *target, Catalog *cat)
 		pthread_mutex_unlock(&st.ckpt_mutex);
 		pthread_join(st.ckpt_thread, NULL);
 		st.ckpt_running = false;
+	}
+	if (o->cancel && atomic_load(o->cancel) && !signals_should_stop())
+	{
+		log_info("verify cancelled");
+		goto done;
 	}
 	if (atomic_load(&st.failed) || signals_should_stop())
 	{

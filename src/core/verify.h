@@ -37,6 +37,7 @@
 #ifndef GODWIT_CORE_VERIFY_H
 #define GODWIT_CORE_VERIFY_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -84,6 +85,14 @@ typedef struct VerifyOptions
 	 */
 	bool		changed_only;
 	VerifyCounts *counts;		/* OUT, may be NULL */
+
+	/*
+	 * Set by the caller to stop a verify early (migrate: replication has
+	 * stopped, so a live verify could only wait in vain).  Checked between
+	 * ranges and while waiting for the replicator; a cancelled verify returns
+	 * false without reporting or recording an error.
+	 */
+	const atomic_bool *cancel;
 } VerifyOptions;
 
 /*
