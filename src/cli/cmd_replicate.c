@@ -27,6 +27,7 @@ static struct
 	uint64_t	apply_batch_bytes;
 	int64_t		rows_per_statement;
 	bool		stop_when_caught_up;
+	bool		skip_change_tracking;
 } opt;
 
 static const OptSpec replicate_options[] = {
@@ -49,11 +50,14 @@ static const OptSpec replicate_options[] = {
 	 .help = "source changes per target transaction (at most)", .default_value = "20000",
 	 .min = 1, .max = 10000000},
 	{.name = "apply-batch-bytes", .type = OPT_SIZE, .target = &opt.apply_batch_bytes, .metavar = "SIZE",
-	 .help = "bytes of changes per target transaction (at most)", .default_value = "64MB"},
+	 .help = "bytes of changes per target transaction (at most; memory holds about twice this)",
+	 .default_value = "32MB"},
 	{.name = "rows-per-statement", .type = OPT_INT, .target = &opt.rows_per_statement, .metavar = "N",
 	 .help = "rows in one multi-row upsert or delete", .default_value = "1000", .min = 1, .max = 65535},
 	{.name = "stop-when-caught-up", .type = OPT_FLAG, .target = &opt.stop_when_caught_up,
 	 .help = "exit once everything the source had logged at start is applied"},
+	{.name = "skip-change-tracking", .type = OPT_FLAG, .target = &opt.skip_change_tracking,
+	 .help = "do not record written keys (cutover then verifies whole tables)"},
 	CLI_SCHEMA_FILTER_OPTIONS,
 	CLI_SCHEMA_MAPPING_OPTIONS,
 	{.name = "allow-no-pk", .type = OPT_FLAG, .target = &cli_schema_opts.allow_no_pk,
@@ -96,11 +100,10 @@ replicate_main(void)
 		.apply_batch_bytes = (int64_t) opt.apply_batch_bytes,
 		.rows_per_statement = (int) opt.rows_per_statement,
 		.stop_when_caught_up = opt.stop_when_caught_up,
+		.track_changes = !opt.skip_change_tracking,
 	};
 
 	ok = replicate_run(&ro, src, &target, &cat);
-	/* the applier owned the target connection and closed it */
-	have_target = false;
 	if (ok && signals_should_stop())
 		err_reset();			/* a requested stop after a clean flush is success */
 

@@ -35,6 +35,9 @@ static const Command *const commands[] = {
 	&command_finalize,
 	&command_replicate,
 	&command_verify,
+	&command_cutover,
+	&command_status,
+	&command_migrate,
 	&command_version,
 };
 

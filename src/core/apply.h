@@ -33,6 +33,7 @@ typedef struct ApplyOptions
 {
 	const char *stream_name;	/* checkpoint row */
 	int			max_rows_per_statement;
+	bool		track_changes;	/* record written keys in _godwit.changed_keys */
 } ApplyOptions;
 
 typedef struct ApplyStats
@@ -51,8 +52,9 @@ typedef struct Applier Applier;
 
 /*
  * applier_new
- *		target: a connected target connection (the applier owns it from now;
- *		it reconnects it with url when lost).  initial: the checkpoint read at
+ *		target: a connected target connection, borrowed: the caller keeps
+ *		owning it and closes it after applier_free; the applier reconnects it
+ *		in place with url when it is lost.  initial: the checkpoint read at
  *		start (copied), or NULL for none.
  */
 Applier    *applier_new(PgConn *target, const ConnUrl *url, const ApplyOptions *o,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/errors.h"
 #include "common/log.h"
@@ -34,6 +35,8 @@ typedef struct Pipeline
 	pthread_cond_t cond;
 	ChangeBatch *pool[POOL_BATCHES];	/* free batches */
 	int			nfree;
+	int64_t		bytes_in_flight;	/* of batches queued or being applied */
+	int64_t		bytes_budget;	/* the stream waits above this */
 	ChangeBatch *ready[POOL_BATCHES];	/* filled, in stream order */
 	int			ready_head;
 	int			nready;
@@ -58,7 +61,9 @@ pool_take(Pipeline *p)
 	ChangeBatch *b = NULL;
 
 	pthread_mutex_lock(&p->mutex);
-	while (p->nfree == 0 && !atomic_load(&p->stop) && !p->failed)
+	/* a free batch, and room in the byte budget: memory stays bounded */
+	while ((p->nfree == 0 || p->bytes_in_flight >= p->bytes_budget) &&
+		   !atomic_load(&p->stop) && !p->failed)
 		pthread_cond_wait(&p->cond, &p->mutex);
 	if (p->nfree > 0)
 		b = p->pool[--p->nfree];
@@ -68,10 +73,13 @@ pool_take(Pipeline *p)
 	return b;
 }
 
+/* Return a batch; `queued` when it had been counted in bytes_in_flight. */
 static void
-pool_give_back(Pipeline *p, ChangeBatch *b)
+pool_give_back(Pipeline *p, ChangeBatch *b, bool queued)
 {
 	pthread_mutex_lock(&p->mutex);
+	if (queued)
+		p->bytes_in_flight -= b->bytes;
 	p->pool[p->nfree++] = b;
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->mutex);
@@ -83,6 +91,7 @@ ready_push(Pipeline *p, ChangeBatch *b)
 	pthread_mutex_lock(&p->mutex);
 	p->ready[(p->ready_head + p->nready) % POOL_BATCHES] = b;
 	p->nready++;
+	p->bytes_in_flight += b->bytes;
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->mutex);
 }
@@ -168,21 +177,21 @@ stream_thread(void *arg)
 				ready_push(p, b);
 				break;
 			case STREAM_IDLE:
-				pool_give_back(p, b);
+				pool_give_back(p, b, false);
 				break;
 			case STREAM_END:
-				pool_give_back(p, b);
+				pool_give_back(p, b, false);
 				atomic_store(&p->stop, true);
 				break;
 			case STREAM_FATAL:
-				pool_give_back(p, b);
+				pool_give_back(p, b, false);
 				pthread_mutex_lock(&p->mutex);
 				p->failed = true;
 				pthread_cond_broadcast(&p->cond);
 				pthread_mutex_unlock(&p->mutex);
 				break;
 			case STREAM_ERROR:
-				pool_give_back(p, b);
+				pool_give_back(p, b, false);
 				/*
 				 * Reopen from what is applied: first let the applier finish
 				 * what is queued, so nothing is delivered twice.
@@ -244,6 +253,12 @@ collect_batches(Pipeline *p, ChangeBatch **out, int max)
 
 			p->ready_head = (p->ready_head + 1) % POOL_BATCHES;
 			p->nready--;
+			/*
+			 * Counted as in apply at once: the timed wait below releases the
+			 * mutex, and the stream thread must not see "drained" (and
+			 * confirm a stale position) while we hold batches.
+			 */
+			p->in_apply++;
 			out[n++] = b;
 			changes += b->nchanges;
 			bytes += b->bytes;
@@ -276,7 +291,6 @@ collect_batches(Pipeline *p, ChangeBatch **out, int max)
 		if (n == 0 && (signals_should_stop() || atomic_load(&p->stop)) && p->nready == 0)
 			break;
 	}
-	p->in_apply += n;
 	pthread_mutex_unlock(&p->mutex);
 	return n;
 }
@@ -370,8 +384,17 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 	p.start.slot_name = slot;
 	p.start.publication = pub;
 	p.start.server_id = o->server_id;
-	p.start.max_batch_changes = o->apply_batch_changes > 0 ? o->apply_batch_changes : 10000;
-	p.start.max_batch_bytes = o->apply_batch_bytes > 0 ? o->apply_batch_bytes : 64 << 20;
+	/*
+	 * Chunks of a big transaction are a fraction of a flush, and at most two
+	 * flushes' worth of changes are held at once (one being applied, one
+	 * being read): memory does not depend on transaction size or source rate.
+	 */
+	int64_t		flush_bytes = o->apply_batch_bytes > 0 ? o->apply_batch_bytes : 32 << 20;
+
+	p.start.max_batch_changes = o->apply_batch_changes > 0 && o->apply_batch_changes < 5000
+		? o->apply_batch_changes : 5000;
+	p.start.max_batch_bytes = flush_bytes / 4;
+	p.bytes_budget = 2 * flush_bytes;
 
 	/*
 	 * The stream thread may use the driver's control connection; positions
@@ -380,11 +403,25 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 	probe = source_open(o->source);
 	if (probe == NULL)
 		goto out;
-	if (o->stop_when_caught_up && !probe->ops->current_position(probe, caught_up_at, sizeof(caught_up_at)))
+	if (src->ops->stream_open == NULL)
+	{
+		err_set_kind(ERR_ARGS);
+		log_error("replication from %s sources is not supported", src->ops->engine);
 		goto out;
+	}
+	if (o->stop_when_caught_up &&
+		(probe->ops->current_position == NULL ||
+		 !probe->ops->current_position(probe, caught_up_at, sizeof(caught_up_at))))
+	{
+		if (probe->ops->current_position == NULL)
+			log_error("--stop-when-caught-up needs the source's current position, which the %s driver cannot read",
+					  src->ops->engine);
+		goto out;
+	}
 
 	ApplyOptions ao = {.stream_name = REPLICATE_STREAM_NAME,
-	.max_rows_per_statement = o->rows_per_statement};
+		.max_rows_per_statement = o->rows_per_statement,
+	.track_changes = o->track_changes};
 
 	ap = applier_new(target, o->target, &ao, found ? &cp : NULL);
 	for (int i = 0; i < POOL_BATCHES; i++)
@@ -403,7 +440,14 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 	ChangeBatch *batches[POOL_BATCHES];
 	int64_t		last_report = time_mono_us();
 	int64_t		last_lag = 0;
+	int64_t		last_watch = 0;
 	char		current[512];
+	char		host[128] = "";
+	int64_t		cutover_id = 0;
+	char	   *cutover_pos = NULL;
+	bool		drained = false;
+
+	gethostname(host, sizeof(host) - 1);
 
 	for (;;)
 	{
@@ -414,7 +458,7 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 			bool		applied = applier_flush(ap, batches, n);
 
 			for (int i = 0; i < n; i++)
-				pool_give_back(&p, batches[i]);
+				pool_give_back(&p, batches[i], true);
 			pthread_mutex_lock(&p.mutex);
 			p.in_apply -= n;
 			if (applied)
@@ -440,6 +484,39 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 		}
 		int64_t		now = time_mono_us();
 
+		/*
+		 * Cutover: announce ourselves, look for a request (twice a second),
+		 * and once the applied position reaches the requested one, stop the
+		 * stream: the cutover command takes it from there.
+		 */
+		if (!drained && now - last_watch >= 500000)
+		{
+			const Checkpoint *c = applier_checkpoint(ap);
+
+			last_watch = now;
+			state_heartbeat(target, REPLICATE_STREAM_NAME, (int64_t) getpid(), host,
+							c->position ? c->position : p.confirmed);
+			if (cutover_id == 0 && state_cutover_pending(target, &cutover_id, &cutover_pos) && cutover_id)
+			{
+				log_info("cutover %lld requested: applying up to the source position %s, then stopping",
+						 (long long) cutover_id, cutover_pos);
+				state_cutover_set(target, cutover_id, CUTOVER_DRAINING, NULL);
+			}
+		}
+		if (cutover_id && !drained)
+		{
+			const Checkpoint *c = applier_checkpoint(ap);
+			const char *applied_pos = c->position ? c->position : p.confirmed;
+
+			if (src->ops->position_reached && src->ops->position_reached(applied_pos, cutover_pos))
+			{
+				log_info("drained: applied up to %s, which covers the cutover position %s", applied_pos,
+						 cutover_pos);
+				drained = true;
+				atomic_store(&p.stop, true);
+			}
+		}
+
 		/* lag and caught-up checks, every second */
 		if (now - last_lag >= 1000000)
 		{
@@ -447,7 +524,8 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 			const Checkpoint *c = applier_checkpoint(ap);
 			const char *applied_pos = c->position ? c->position : p.confirmed;
 
-			if (probe->ops->current_position(probe, current, sizeof(current)))
+			if (probe->ops->current_position && probe->ops->position_lag_bytes &&
+				probe->ops->current_position(probe, current, sizeof(current)))
 			{
 				int64_t		lag = probe->ops->position_lag_bytes(applied_pos, current);
 
@@ -456,7 +534,8 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 			}
 			if (c->commit_time_us > 0)
 				metric_set(m_lag_secs, NULL, (double) (time_now_us() - c->commit_time_us) / 1e6);
-			if (o->stop_when_caught_up && src->ops->position_reached(applied_pos, caught_up_at))
+			if (o->stop_when_caught_up && probe->ops->position_reached &&
+				probe->ops->position_reached(applied_pos, caught_up_at))
 			{
 				log_info("caught up with the source position %s", caught_up_at);
 				atomic_store(&p.stop, true);
@@ -472,7 +551,7 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 					 (long long) s->changes, (long long) s->source_txns, (long long) s->target_txns,
 					 c->position ? c->position : "start");
 		}
-		if (signals_should_stop())
+		if (signals_should_stop() || (o->stop_on_cutover_signal && signal_cutover_requested))
 			atomic_store(&p.stop, true);
 		pthread_mutex_lock(&p.mutex);
 		bool		finished = p.failed || (p.stream_done && p.nready == 0);
@@ -488,6 +567,14 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 	pthread_mutex_unlock(&p.mutex);
 	pthread_join(thread, NULL);
 	ok = !p.failed;
+	if (drained && ok)
+	{
+		/* the stream is closed and its last position confirmed: hand over */
+		state_cutover_set(target, cutover_id, CUTOVER_DRAINED, NULL);
+		log_info("replication stopped for cutover %lld", (long long) cutover_id);
+	}
+	state_replicator_gone(target, REPLICATE_STREAM_NAME);
+	free(cutover_pos);
 	{
 		const ApplyStats *s = applier_stats(ap);
 		const Checkpoint *c = applier_checkpoint(ap);

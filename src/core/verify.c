@@ -42,6 +42,7 @@
 #include "core/progress.h"
 #include "core/replicate.h"
 #include "dialect/target.h"
+#include "dialect/target_state.h"
 #include "dialect/target_verify.h"
 
 #define VERIFY_BISECT_ROWS		20000	/* a differing range above this is split */
@@ -49,6 +50,7 @@
 #define VERIFY_BISECT_DEPTH		6
 #define VERIFY_LIVE_SUSPECTS	20000	/* rows re-checked one by one, per range */
 #define VERIFY_KEY_BATCH		200		/* keys per re-check read */
+#define VERIFY_CHANGED_BATCH	1000	/* keys per changed-key job */
 #define VERIFY_VALUE_SHOWN		200		/* bytes of a value shown in a report */
 
 typedef enum DiffKind
@@ -118,6 +120,8 @@ typedef struct VJob
 {
 	VTable	   *vt;
 	ShardRange	range;			/* owned */
+	char	  **keys;			/* changed_only: nkeys keys of npk values each (owned), or NULL */
+	int			nkeys;
 	int			depth;			/* 0: a planned range; > 0: split from a differing one */
 	int64_t		est_bytes;
 } VJob;
@@ -166,6 +170,13 @@ typedef struct VWorker
 } VWorker;
 
 /* ------------------------------------------------------------- results */
+
+/* A stop signal, or the caller's cancel flag. */
+static bool
+verify_cancelled(const VerifyState *st)
+{
+	return signals_should_stop() || (st->o->cancel && atomic_load(st->o->cancel));
+}
 
 static void
 row_diff_free(RowDiff *d, int npk)
@@ -290,7 +301,7 @@ verify_wait_replicated(VerifyState *st, const char *pos)
 			reached = true;
 			break;
 		}
-		if (signals_should_stop() || atomic_load(&st->failed))
+		if (verify_cancelled(st) || atomic_load(&st->failed))
 			break;
 		int64_t		now = time_mono_us();
 
@@ -309,7 +320,7 @@ verify_wait_replicated(VerifyState *st, const char *pos)
 	char	   *at = st->ckpt_position ? gw_strdup(st->ckpt_position) : NULL;
 
 	pthread_mutex_unlock(&st->ckpt_mutex);
-	if (!reached && !signals_should_stop() && !atomic_exchange(&st->ckpt_timed_out, true))
+	if (!reached && !verify_cancelled(st) && !atomic_exchange(&st->ckpt_timed_out, true))
 	{
 		char		dur[32];
 
@@ -906,7 +917,7 @@ next_job(VerifyState *st)
 	pthread_mutex_lock(&st->mutex);
 	for (;;)
 	{
-		if (atomic_load(&st->failed) || signals_should_stop())
+		if (atomic_load(&st->failed) || verify_cancelled(st))
 			break;
 		if (st->head < st->njobs)
 		{
@@ -933,6 +944,12 @@ job_done(VerifyState *st, VJob *job)
 		atomic_fetch_add(&job->vt->progress->shards_done, 1);
 	free(job->range.lo);
 	free(job->range.hi);
+	if (job->keys)
+	{
+		for (int k = 0; k < job->nkeys * job->vt->t->npk; k++)
+			free(job->keys[k]);
+		free(job->keys);
+	}
 	free(job);
 }
 
@@ -1300,11 +1317,94 @@ compare_keyless(VWorker *w, VJob *job)
 	return true;
 }
 
+/* changed_only: compare the rows of a list of keys (both sides read by key). */
+static bool
+compare_keys(VWorker *w, VJob *job)
+{
+	VerifyState *st = w->st;
+	VTable	   *vt = job->vt;
+	RowSelection sel = {NULL, (const char *const *) job->keys, job->nkeys, vt->key_by_text};
+	JobResult	res;
+	char		pos[512];
+	bool		ok;
+
+	job_result_init(&res, st->o->max_reported_rows);
+	ok = st->src->ops->verify_begin(w->reader, pos, sizeof(pos));
+	if (ok)
+	{
+		ok = merge_selection(w, vt, &sel, &res);
+		st->src->ops->verify_end(w->reader);
+	}
+	if (ok)
+		record_result(st, vt, &res);
+	job_result_free(&res, vt->t->npk);
+	return ok;
+}
+
+/*
+ * Jobs for the changed keys of vt: lists of VERIFY_CHANGED_BATCH keys.
+ * *whole is set when the table must be compared whole ("*": a TRUNCATE, or
+ * a table without a key); *nkeys_out counts the keys.
+ */
+static bool
+plan_changed_keys(VerifyState *st, PgConn *target, VTable *vt, bool *whole, int64_t *nkeys_out)
+{
+	const Table *t = vt->t;
+	char	  **keys;
+	int			n;
+	Arena		a;
+	bool		ok = true;
+	VJob	   *job = NULL;
+
+	*whole = false;
+	*nkeys_out = 0;
+	if (!state_changed_keys(target, t->schema, t->name, &keys, &n))
+		return false;
+	for (int i = 0; i < n; i++)
+		if (strcmp(keys[i], "*") == 0)
+			*whole = true;
+	arena_init(&a, 0);
+	for (int i = 0; i < n && !*whole && ok; i++)
+	{
+		char		err[128];
+		JsonValue  *v = json_parse(keys[i], strlen(keys[i]), &a, err, sizeof(err));
+
+		if (v == NULL || v->type != JSON_ARRAY || (int) v->count != t->npk)
+		{
+			err_set_kind(ERR_STATE);
+			log_error("malformed changed key %s of %s in _godwit.changed_keys", keys[i], t->display);
+			ok = false;
+			break;
+		}
+		if (job == NULL || job->nkeys == VERIFY_CHANGED_BATCH)
+		{
+			job = gw_new(VJob);
+			job->vt = vt;
+			job->keys = gw_new_array(char *, (size_t) VERIFY_CHANGED_BATCH * (size_t) t->npk + 1);
+			job->est_bytes = 1;
+			gw_array_grow(st->jobs, st->cap_jobs, st->njobs + 1);
+			st->jobs[st->njobs++] = job;
+		}
+		for (int k = 0; k < t->npk; k++)
+			job->keys[job->nkeys * t->npk + k] = v->items[k]->type == JSON_STRING
+				? gw_strndup(v->items[k]->str, v->items[k]->len) : gw_strdup("");
+		job->nkeys++;
+		(*nkeys_out)++;
+		arena_reset(&a);
+	}
+	arena_free(&a);
+	for (int i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	return ok;
+}
+
 /*
  * verify_job
- *		Verify one range: hash it when the databases can, split it or read it
- *		row by row when it differs.  Results go to the table under the state
- *		mutex; smaller ranges may be queued.  False on error (logged).
+ *		Verify one job: a list of changed keys is read by key; a range is
+ *		hashed when the databases can, and split or read row by row when it
+ *		differs.  Results go to the table under the state mutex; smaller
+ *		ranges may be queued.  False on error (logged).
  */
 static bool
 verify_job(VWorker *w, VJob *job)
@@ -1313,6 +1413,8 @@ verify_job(VWorker *w, VJob *job)
 
 	if (!worker_target(w) || !worker_reader(w))
 		return false;
+	if (job->keys)
+		return compare_keys(w, job);
 	if (vt->t->npk == 0)
 		return compare_keyless(w, job);
 	if (vt->pushdown)
@@ -1358,7 +1460,7 @@ worker_main(void *arg)
 			pthread_mutex_lock(&st->mutex);
 			job->vt->error = true;
 			pthread_mutex_unlock(&st->mutex);
-			if (!signals_should_stop())
+			if (!verify_cancelled(st))
 				log_error("could not verify %s", job->vt->t->display);
 			atomic_store(&st->failed, true);
 		}
@@ -2049,8 +2151,10 @@ verify_run(const VerifyOptions *o, Source *src, PgConn *target, Catalog *cat)
 	if (!decide_live(&st, target))
 		goto done;
 
-	/* plan the ranges */
+	/* plan the ranges (or, for cutover, the changed keys) */
 	int64_t		njobs_planned = 0;
+	int64_t		changed_rows = 0,
+				changed_tables = 0;
 
 	for (int i = 0; i < st.ntables; i++)
 	{
@@ -2059,6 +2163,23 @@ verify_run(const VerifyOptions *o, Source *src, PgConn *target, Catalog *cat)
 
 		if (!vt->on_target || vt->error)
 			continue;
+		if (o->changed_only)
+		{
+			bool		whole;
+			int64_t		nk;
+
+			if (!plan_changed_keys(&st, target, vt, &whole, &nk))
+				goto done;
+			changed_rows += nk;
+			if (!whole && vt->t->npk > 0)
+			{
+				vt->progress->shards_total = (int) ((nk + VERIFY_CHANGED_BATCH - 1) / VERIFY_CHANGED_BATCH);
+				if (nk > 0)
+					changed_tables++;
+				continue;		/* key jobs planned */
+			}
+			changed_tables++;
+		}
 		if (vt->t->npk > 0 && src->ops->plan_shards)
 		{
 			int64_t		bytes = o->shard_bytes;
@@ -2157,6 +2278,11 @@ verify_run(const VerifyOptions *o, Source *src, PgConn *target, Catalog *cat)
 		pthread_join(st.ckpt_thread, NULL);
 		st.ckpt_running = false;
 	}
+	if (o->cancel && atomic_load(o->cancel) && !signals_should_stop())
+	{
+		log_info("verify cancelled");
+		goto done;
+	}
 	if (atomic_load(&st.failed) || signals_should_stop())
 	{
 		if (signals_should_stop())
@@ -2178,6 +2304,13 @@ verify_run(const VerifyOptions *o, Source *src, PgConn *target, Catalog *cat)
 									  strcmp(table_status(&st.tables[i]), "error") != 0);
 	if (atomic_load(&st.failed) || signals_should_stop())
 		goto done;
+	if (o->counts)
+	{
+		o->counts->tables = o->changed_only ? changed_tables : st.ntables;
+		o->counts->rows = 0;
+		for (int i = 0; i < st.ntables; i++)
+			o->counts->rows += st.tables[i].truth + st.tables[i].extraneous;
+	}
 	if (differences)
 	{
 		err_set_kind(ERR_MISMATCH);
@@ -2197,6 +2330,12 @@ done:
 	{
 		free(st.jobs[i]->range.lo);
 		free(st.jobs[i]->range.hi);
+		if (st.jobs[i]->keys)
+		{
+			for (int k = 0; k < st.jobs[i]->nkeys * st.jobs[i]->vt->t->npk; k++)
+				free(st.jobs[i]->keys[k]);
+			free(st.jobs[i]->keys);
+		}
 		free(st.jobs[i]);
 	}
 	free(st.jobs);

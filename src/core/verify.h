@@ -37,6 +37,7 @@
 #ifndef GODWIT_CORE_VERIFY_H
 #define GODWIT_CORE_VERIFY_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -52,6 +53,13 @@ typedef enum VerifyLive
 	VERIFY_LIVE_ON,
 	VERIFY_LIVE_OFF,
 } VerifyLive;
+
+/* What a verify covered (for cutover's report). */
+typedef struct VerifyCounts
+{
+	int64_t		tables;			/* tables compared */
+	int64_t		rows;			/* rows (or changed keys) compared */
+} VerifyCounts;
 
 typedef struct VerifyOptions
 {
@@ -69,6 +77,22 @@ typedef struct VerifyOptions
 	bool		json;			/* --format json */
 	bool		store_results;	/* write _godwit.verify_* */
 	const char *options_json;	/* the filters etc., stored with the run */
+
+	/*
+	 * Cutover's scope: only the rows replication changed, listed in
+	 * _godwit.changed_keys (a table marked "*" there, after a TRUNCATE, is
+	 * compared whole; tables without changed keys are skipped).
+	 */
+	bool		changed_only;
+	VerifyCounts *counts;		/* OUT, may be NULL */
+
+	/*
+	 * Set by the caller to stop a verify early (migrate: replication has
+	 * stopped, so a live verify could only wait in vain).  Checked between
+	 * ranges and while waiting for the replicator; a cancelled verify returns
+	 * false without reporting or recording an error.
+	 */
+	const atomic_bool *cancel;
 } VerifyOptions;
 
 /*

@@ -228,6 +228,15 @@ struct SourceOps
 	int64_t		(*position_lag_bytes) (const char *applied, const char *current);
 
 	/*
+	 * Cutover --lock-source: make the source refuse writes from now on
+	 * (PostgreSQL: the database's default_transaction_read_only, and the
+	 * sessions that could still write are ended; MySQL: read_only), and undo
+	 * it (failback, or an aborted cutover).  False on error (logged).
+	 */
+	bool		(*lock_writes) (Source *src);
+	bool		(*unlock_writes) (Source *src);
+
+	/*
 	 * Verification (see VerifyReader).  verify_open connects a reader for the
 	 * tables of cat (which outlives it; NULL on error, logged) and
 	 * verify_close closes it.  verify_begin starts a
@@ -256,6 +265,15 @@ extern const SourceOps source_ops_postgres;
 extern const SourceOps source_ops_mysql;
 
 void		shard_plan_free(ShardPlan *p);
+
+/*
+ * source_check_column_types
+ *		The "column_types" preflight item, shared by the drivers' check: read
+ *		the catalog (opts->filter), map it for opts->target and report the
+ *		columns whose type the target lacks (WARN, naming the fallback) or
+ *		cannot carry at all (FAIL, naming schema.table.column and what to do).
+ */
+void		source_check_column_types(Source *src, const SourceCheckOptions *opts, CheckList *out);
 
 /* Open a source with the driver for url->engine.  NULL on error (logged). */
 Source	   *source_open(const ConnUrl *url);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/log.h"
 #include "common/mem.h"
 #include "common/strbuf.h"
 #include "dialect/mysql/my_source.h"
@@ -112,9 +113,11 @@ my_check_tables(MySource *s, const SourceCheckOptions *o, CheckList *out)
 {
 	static const char *const sql =
 		"SELECT t.TABLE_SCHEMA, t.TABLE_NAME, "
-		"  EXISTS (SELECT 1 FROM information_schema.TABLE_CONSTRAINTS k "
+		/* STATISTICS, not TABLE_CONSTRAINTS: MariaDB hides the latter from a
+		 * user with only SELECT */
+		"  EXISTS (SELECT 1 FROM information_schema.STATISTICS k "
 		"          WHERE k.TABLE_SCHEMA = t.TABLE_SCHEMA AND k.TABLE_NAME = t.TABLE_NAME "
-		"          AND k.CONSTRAINT_TYPE = 'PRIMARY KEY') "
+		"          AND k.INDEX_NAME = 'PRIMARY') "
 		"FROM information_schema.TABLES t "
 		"WHERE t.TABLE_TYPE = 'BASE TABLE' "
 		"AND t.TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys') "
@@ -307,6 +310,41 @@ my_check(Source *src, const SourceCheckOptions *o, CheckList *out)
 		free(privs);
 	}
 	my_check_tables(s, o, out);
+	source_check_column_types(src, o, out);
+}
+
+/* ------------------------------------------------------------ write lock */
+
+/*
+ * read_only stops writes from ordinary accounts; MySQL's super_read_only
+ * also from SUPER ones (MariaDB has no such variable: accounts with the
+ * READ_ONLY ADMIN privilege can still write).
+ */
+static bool
+my_set_read_only(MySource *s, bool on)
+{
+	bool		ok = my_exec(&s->conn, on ? "SET GLOBAL read_only = ON" : "SET GLOBAL read_only = OFF");
+
+	if (ok && s->conn.flavor == MY_FLAVOR_MYSQL)
+		ok = my_exec(&s->conn, on ? "SET GLOBAL super_read_only = ON" : "SET GLOBAL super_read_only = OFF");
+	if (!ok)
+		log_error_dh(NULL, "SUPER (MySQL) or READ_ONLY ADMIN (MariaDB) is needed; or stop the application's writes yourself",
+					 "could not make the source %s", on ? "read-only" : "writable again");
+	else if (on)
+		log_info("source is read-only (read_only = ON)");
+	return ok;
+}
+
+static bool
+my_lock_writes(Source *src)
+{
+	return my_set_read_only((MySource *) src, true);
+}
+
+static bool
+my_unlock_writes(Source *src)
+{
+	return my_set_read_only((MySource *) src, false);
 }
 
 const SourceOps source_ops_mysql = {
@@ -314,6 +352,8 @@ const SourceOps source_ops_mysql = {
 	.open = my_source_open,
 	.close = my_source_close,
 	.check = my_check,
+	.lock_writes = my_lock_writes,
+	.unlock_writes = my_unlock_writes,
 	.read_catalog = my_read_catalog,
 	.stream_open = my_stream_open,
 	.stream_next = my_stream_next,

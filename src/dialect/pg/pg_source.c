@@ -11,10 +11,12 @@
 #include <string.h>
 
 #include "common/lsn.h"
+#include "common/log.h"
 #include "common/mem.h"
 #include "common/strbuf.h"
 #include "dialect/pg/pg_conn.h"
 #include "dialect/pg/pg_source.h"
+#include "dialect/pg/pg_stream.h"
 #include "dialect/source.h"
 
 static Source *
@@ -164,16 +166,23 @@ pg_check_tables(PgSource *s, const SourceCheckOptions *o, CheckList *out)
 	if (!o->no_replication)
 	{
 		sb_reset(&names);
-		res = pg_query_quiet(&s->conn, USER_TABLES_SQL "AND c.relreplident = 'n' ORDER BY 1, 2",
+		/*
+		 * NOTHING, or DEFAULT without a primary key: once published, the source
+		 * itself refuses UPDATE and DELETE on such a table.
+		 */
+		res = pg_query_quiet(&s->conn, USER_TABLES_SQL
+							 "AND (c.relreplident = 'n' OR (c.relreplident = 'd' AND NOT EXISTS ("
+							 "  SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p')))"
+							 " ORDER BY 1, 2",
 							 0, NULL);
 		if (res)
 		{
 			n = collect_tables(res, o->filter, &names);
 			if (n)
 				checklist_add(out, SCOPE, "replica_identity", CHECK_FAIL,
-							  "ALTER TABLE ... REPLICA IDENTITY DEFAULT (or FULL)",
-							  "%d table%s with REPLICA IDENTITY NOTHING: updates and deletes cannot be replicated: %s",
-							  n, n == 1 ? "" : "s", names.data);
+							  "ALTER TABLE ... REPLICA IDENTITY FULL (or add a primary key, or exclude the table)",
+							  "%d table%s without a usable replica identity: once published, UPDATE and DELETE on %s would fail on the source: %s",
+							  n, n == 1 ? "" : "s", n == 1 ? "it" : "them", names.data);
 			else
 				checklist_add(out, SCOPE, "replica_identity", CHECK_OK, NULL,
 							  "every table can replicate updates and deletes");
@@ -286,6 +295,7 @@ pg_check(Source *src, const SourceCheckOptions *o, CheckList *out)
 		PQclear(res);
 	}
 	pg_check_tables(s, o, out);
+	source_check_column_types(src, o, out);
 }
 
 /* ------------------------------------------------------------ positions */
@@ -330,11 +340,70 @@ pg_position_lag_bytes(const char *applied, const char *current)
 	return c > a ? (int64_t) (c - a) : 0;
 }
 
+/* ------------------------------------------------------------ write lock */
+
+static bool
+pg_set_read_only(PgSource *s, bool on)
+{
+	char	   *db = NULL;
+	StrBuf		sql;
+	bool		ok;
+
+	if (!pg_query_value(&s->conn, "SELECT current_database()", 0, NULL, &db) || db == NULL)
+		return false;
+	sb_init(&sql, 0);
+	sb_append(&sql, "ALTER DATABASE ");
+	sb_append_ident(&sql, db);
+	sb_append(&sql, on ? " SET default_transaction_read_only = on" : " RESET default_transaction_read_only");
+	ok = pg_exec(&s->conn, sql.data);
+	if (!ok)
+		log_error_dh(NULL, "the database owner or a superuser can do it; or stop the application's writes yourself",
+					 "could not make database \"%s\" %s", db, on ? "read-only" : "writable again");
+	sb_free(&sql);
+	free(db);
+	return ok;
+}
+
+static bool
+pg_lock_writes(Source *src)
+{
+	PgSource   *s = (PgSource *) src;
+	char	   *n = NULL;
+
+	if (!pg_set_read_only(s, true))
+		return false;
+
+	/*
+	 * New sessions now start read-only; sessions already open could still
+	 * write, so they are ended (not godwit's own, not the walsenders).
+	 */
+	if (!pg_query_value(&s->conn,
+						"SELECT count(pg_catalog.pg_terminate_backend(pid)) FROM pg_catalog.pg_stat_activity "
+						"WHERE datname = current_database() AND pid <> pg_catalog.pg_backend_pid() "
+						"AND backend_type = 'client backend' AND application_name NOT LIKE 'godwit%'",
+						0, NULL, &n))
+		return false;
+	log_info("source database is read-only; ended %s session%s that could still write", n ? n : "0",
+			 n && strcmp(n, "1") == 0 ? "" : "s");
+	free(n);
+	return true;
+}
+
+static bool
+pg_unlock_writes(Source *src)
+{
+	return pg_set_read_only((PgSource *) src, false);
+}
+
 const SourceOps source_ops_postgres = {
 	.engine = "postgres",
 	.open = pg_source_open,
 	.close = pg_source_close,
 	.check = pg_check,
+	.stream_open = pg_stream_open,
+	.stream_next = pg_stream_next,
+	.stream_confirm = pg_stream_confirm,
+	.stream_close = pg_stream_close,
 	.snapshot_begin = pg_snapshot_begin,
 	.snapshot_end = pg_snapshot_end,
 	.plan_shards = pg_plan_shards,
@@ -342,6 +411,8 @@ const SourceOps source_ops_postgres = {
 	.current_position = pg_current_position,
 	.position_reached = pg_position_reached,
 	.position_lag_bytes = pg_position_lag_bytes,
+	.lock_writes = pg_lock_writes,
+	.unlock_writes = pg_unlock_writes,
 	.read_catalog = pg_read_catalog,
 	.verify_open = pg_verify_open,
 	.verify_close = pg_verify_close,
