@@ -50,6 +50,7 @@ typedef struct FetchState
 	Catalog    *cat;
 	int64_t		run_id;
 	Snapshot	snap;
+	int64_t		lock_held_us;	/* MySQL: global lock held for the snapshot, -1 none taken */
 
 	FetchJob   *jobs;
 	int			njobs;
@@ -459,6 +460,8 @@ fetch_print_summary(FetchState *st, const char *cdc_cursor, int64_t elapsed_us)
 		jw_kv_int(&w, "num_bytes", bytes);
 		jw_kv_int(&w, "net_duration_ms", elapsed_us / 1000);
 		jw_kv_string(&w, "cdc_cursor", cdc_cursor);
+		if (st->lock_held_us >= 0)
+			jw_kv_int(&w, "snapshot_lock_held_us", st->lock_held_us);
 		jw_key(&w, "tables");
 		jw_array_begin(&w);
 		for (int i = 0; i < st->cat->ntables; i++)
@@ -572,6 +575,7 @@ fetch_run(const FetchOptions *o, Source *src, PgConn *target, Catalog *cat)
 	st.opts = o;
 	st.src = src;
 	st.cat = cat;
+	st.lock_held_us = -1;
 	pthread_mutex_init(&st.mutex, NULL);
 	pthread_cond_init(&st.cond, NULL);
 	st.progress = gw_new_array(TableProgress, (size_t) cat->ntables + 1);
@@ -627,10 +631,13 @@ fetch_run(const FetchOptions *o, Source *src, PgConn *target, Catalog *cat)
 			.slot_name = o->slot_name,
 			.publication = o->publication,
 			.catalog = cat,
+			.lock_timeout_us = o->lock_timeout_us,
+			.snapshot_lock = o->snapshot_lock,
 		};
 
 		if (!src->ops->snapshot_begin(src, &req, &st.snap))
 			goto done;
+		st.lock_held_us = st.snap.lock_held_us;
 		if (need_slot || (!resumed && o->no_replication))
 		{
 			/* the cdc cursor is only recorded once the snapshot exists */

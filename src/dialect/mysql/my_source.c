@@ -319,4 +319,11 @@ const SourceOps source_ops_mysql = {
 	.stream_next = my_stream_next,
 	.stream_confirm = my_stream_confirm,
 	.stream_close = my_stream_close,
+	.snapshot_begin = my_snapshot_begin,
+	.snapshot_end = my_snapshot_end,
+	.plan_shards = my_plan_shards,
+	.copy_shard = my_copy_shard,
+	.current_position = my_current_position,
+	.position_reached = my_position_reached,
+	.position_lag_bytes = my_position_lag_bytes,
 };
