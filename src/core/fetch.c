@@ -300,12 +300,14 @@ fetch_worker_main(void *arg)
 			if (!retry_wait(&retry))
 				break;
 		}
+		/* failed is set before the job is released, so no other worker takes it up */
+		if (outcome != COPY_OK)
+			atomic_store(&st->failed, true);
 		fetch_job_finished(st, job, outcome == COPY_OK);
 		if (outcome != COPY_OK)
 		{
 			if (!signals_should_stop())
 				log_error("could not copy shard %d of %s", job->shard_no, job->table->display);
-			atomic_store(&st->failed, true);
 			pthread_mutex_lock(&st->mutex);
 			pthread_cond_broadcast(&st->cond);
 			pthread_mutex_unlock(&st->mutex);

@@ -988,6 +988,7 @@ my_copy_shard(SourceReader *r, const Table *t, const ShardRange *range, const Co
 	int		   *colpos;			/* catalog column -> result position, -1 skipped */
 	int			ncols = 0;
 	bool		ok = true;
+	uint64_t	warned_null = 0;	/* columns already warned about (by position mod 64) */
 
 	*rows = 0;
 	if (r->broken)
@@ -1103,6 +1104,19 @@ my_copy_shard(SourceReader *r, const Table *t, const ShardRange *range, const Co
 					break;
 				case MYCONV_NULL:
 					myconv_copy_null(&r->line);
+					if (!cols[i]->nullable && !cols[i]->target_nullable && !(warned_null & (1ULL << (i & 63))))
+					{
+						char		key[256];
+
+						/* the target refuses it unless the column was made nullable there */
+						warned_null |= 1ULL << (i & 63);
+						describe_key(t, colpos, row, lengths, *rows + 1, key, sizeof(key));
+						log_warn_dh(NULL, "make the column nullable on the target (ALTER TABLE ... ALTER COLUMN ... "
+									"DROP NOT NULL) and rerun the same command, or fix the value on the source",
+									"value \"%.*s\" of NOT NULL column \"%s\" of %s at %s becomes NULL "
+									"(--zero-dates null)", (int) (lengths[i] < 40 ? lengths[i] : 40), row[i],
+									cols[i]->name, t->display, key);
+					}
 					break;
 				case MYCONV_ERROR:
 					{
