@@ -12,7 +12,7 @@ PACKAGES=(
   zlib1g-dev libzstd-dev                              # binlog: MariaDB compressed events, MySQL payloads
   postgresql-15 postgresql-client-15                  # throwaway servers for tests and demo
   mariadb-server mariadb-client
-  iproute2 procps openssl ca-certificates             # harness: ss, ps, TLS certificates
+  iproute2 procps openssl ca-certificates curl time   # harness: ss, ps, TLS, metrics, max RSS
   clang libclang-rt-14-dev                            # libFuzzer builds (optional at runtime)
 )
 if [ "${1:-}" = "--bench" ]; then

@@ -238,19 +238,6 @@ catalog_count_issues(const Catalog *c, IssueLevel level, int kind)
 	return n;
 }
 
-char	  **
-catalog_strdup_array(Catalog *c, char *const *src, int n)
-{
-	char	  **out;
-
-	if (n <= 0)
-		return NULL;
-	out = arena_alloc_array0(&c->arena, (size_t) n, sizeof(char *));
-	for (int i = 0; i < n; i++)
-		out[i] = src[i] ? arena_strdup(&c->arena, src[i]) : NULL;
-	return out;
-}
-
 /* An identifier needs quotes unless it is lower-case ASCII letters, digits, _. */
 static bool
 ident_needs_quotes(const char *s)

@@ -247,8 +247,10 @@ typedef struct Table
 	char	   *pk_name;		/* PG primary key constraint name; NULL for MySQL */
 	int64_t		est_rows;		/* planner estimate, -1 unknown (never analyzed) */
 	int64_t		est_bytes;		/* on-disk size estimate */
-	bool		is_partitioned; /* PG partitioned parent (no rows of its own) */
-	char	   *partition_of;	/* PG partition: "schema"."parent" name, NULL otherwise */
+	bool		is_partitioned; /* PG partitioned parent: migrated as one plain table, its
+								 * rows read through it (SELECT ... FROM parent) */
+	char	   *partition_of;	/* PG partition: "schema"."parent" name, NULL otherwise
+								 * (the readers list no partitions: always NULL) */
 	uint32_t	oid;			/* PG relation OID, 0 for MySQL */
 	char		replica_identity;	/* PG relreplident: d, f, i, n */
 } Table;
@@ -405,9 +407,6 @@ int			catalog_count_issues(const Catalog *c, IssueLevel level, int kind);
 
 /* "schema.table.column" for messages; allocated in arena a. */
 char	   *column_display_name(Arena *a, const Table *t, const Column *col);
-
-/* Copy n strings into the catalog's arena (NULL entries stay NULL). */
-char	  **catalog_strdup_array(Catalog *c, char *const *src, int n);
 
 /* "schema.name" for messages, quoted only where needed; allocated in arena a. */
 char	   *ident_display_name(Arena *a, const char *schema, const char *name);

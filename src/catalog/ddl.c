@@ -146,9 +146,10 @@ ddl_create_sequence(StrBuf *out, const Sequence *s, TargetDialect d)
 	/* CockroachDB sequences are INT8; AS is PostgreSQL's */
 	if (d == TARGET_POSTGRES && s->data_type)
 		sb_appendf(out, " AS %s", s->data_type);
+	/* CockroachDB sequences cannot cycle (ddl_plan warns) */
 	sb_appendf(out, " INCREMENT BY %lld MINVALUE %lld MAXVALUE %lld START WITH %lld%s",
 			   (long long) s->increment, (long long) s->min_value, (long long) s->max_value,
-			   (long long) sequence_next(s), s->cycle ? " CYCLE" : "");
+			   (long long) sequence_next(s), s->cycle && d == TARGET_POSTGRES ? " CYCLE" : "");
 }
 
 void
@@ -218,13 +219,6 @@ ddl_drop_table(StrBuf *out, const Table *t)
 	sb_append(out, "DROP TABLE IF EXISTS ");
 	append_table_name(out, t);
 	sb_append(out, " CASCADE");
-}
-
-void
-ddl_drop_type(StrBuf *out, const char *schema, const char *name)
-{
-	sb_append(out, "DROP TYPE IF EXISTS ");
-	sb_append_qualified(out, schema, name);
 }
 
 void
@@ -571,6 +565,10 @@ name_my_indexes(Catalog *c)
 	nameset_free(&taken);
 }
 
+/*
+ * Skip (with an issue) a foreign key whose referenced table is not migrated,
+ * or, from MySQL, whose referenced columns are not a key of that table.
+ */
 static void
 plan_foreign_key(Catalog *c, const Table *t, ForeignKeyDef *fk)
 {
@@ -597,6 +595,7 @@ plan_foreign_key(Catalog *c, const Table *t, ForeignKeyDef *fk)
 						  "immediately", fk->name, t->display);
 }
 
+/* Target name and expression of a check; translated MySQL SQL is best effort. */
 static void
 plan_check(Catalog *c, const Table *t, CheckDef *ck)
 {
@@ -615,35 +614,6 @@ plan_check(Catalog *c, const Table *t, CheckDef *ck)
 	ck->target_expr = ck->expr;
 	ck->best_effort = c->target == TARGET_COCKROACH;
 	(void) t;
-}
-
-void
-ddl_plan(Catalog *c)
-{
-	if (c->engine == ENGINE_MYSQL)
-		name_my_indexes(c);
-	for (int i = 0; i < c->ntables; i++)
-	{
-		Table	   *t = c->tables[i];
-
-		for (int k = 0; k < t->nindexes; k++)
-		{
-			if (t->indexes[k].target_name == NULL)
-				t->indexes[k].target_name = t->indexes[k].name;
-			plan_index(c, t, &t->indexes[k]);
-		}
-		for (int k = 0; k < t->nchecks; k++)
-			plan_check(c, t, &t->checks[k]);
-	}
-	/* after the indexes: a foreign key needs an unskipped unique key */
-	for (int i = 0; i < c->ntables; i++)
-		for (int k = 0; k < c->tables[i]->nfks; k++)
-		{
-			ForeignKeyDef *fk = &c->tables[i]->fks[k];
-
-			fk->target_name = c->target == TARGET_POSTGRES ? catalog_fit_ident(c, fk->name) : fk->name;
-			plan_foreign_key(c, c->tables[i], fk);
-		}
 }
 
 /* ------------------------------------------------------------- deferred */
@@ -695,6 +665,10 @@ append_index_key(StrBuf *b, const Table *t, const IndexDef *ix, int i)
 		sb_append(b, " DESC");
 }
 
+/*
+ * CREATE [UNIQUE] INDEX IF NOT EXISTS: PostgreSQL -> PostgreSQL from the
+ * source's definition, otherwise from the parts (method, keys, INCLUDE, WHERE).
+ */
 static void
 render_index(StrBuf *b, const Catalog *c, const Table *t, const IndexDef *ix)
 {
@@ -759,6 +733,7 @@ fk_action(const char *a)
 	return (a == NULL || strcmp(a, "NO ACTION") == 0) ? NULL : a;
 }
 
+/* ALTER TABLE ... ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID (validated separately). */
 static void
 render_foreign_key(StrBuf *b, const Catalog *c, const Table *t, const ForeignKeyDef *fk)
 {
@@ -790,6 +765,102 @@ render_foreign_key(StrBuf *b, const Catalog *c, const Table *t, const ForeignKey
 	sb_append(b, " NOT VALID");
 }
 
+/* Render the create statement of every object the target gets (Index/FK/CheckDef.target_ddl). */
+static void
+render_targets(Catalog *c)
+{
+	StrBuf		b;
+	bool		pgpg = c->target == TARGET_POSTGRES && c->engine == ENGINE_POSTGRES;
+
+	sb_init(&b, 0);
+	for (int i = 0; i < c->ntables; i++)
+	{
+		Table	   *t = c->tables[i];
+
+		for (int k = 0; k < t->nindexes; k++)
+		{
+			IndexDef   *ix = &t->indexes[k];
+
+			if (ix->skip_reason)
+				continue;
+			sb_reset(&b);
+			if (ix->is_constraint)
+			{
+				render_alter_prefix(&b, t, ix->target_name);
+				if (pgpg && ix->constraint_def)
+					sb_append(&b, ix->constraint_def);
+				else
+				{
+					sb_append(&b, "UNIQUE (");
+					append_columns(&b, t, ix->columns, ix->ncolumns);
+					sb_appendc(&b, ')');
+				}
+			}
+			else
+				render_index(&b, c, t, ix);
+			ix->target_ddl = arena_strdup(&c->arena, b.data);
+		}
+		for (int k = 0; k < t->nchecks; k++)
+		{
+			CheckDef   *ck = &t->checks[k];
+
+			if (ck->skip_reason)
+				continue;
+			sb_reset(&b);
+			render_alter_prefix(&b, t, ck->target_name);
+			sb_appendf(&b, "CHECK (%s) NOT VALID", ck->target_expr ? ck->target_expr : ck->expr);
+			ck->target_ddl = arena_strdup(&c->arena, b.data);
+		}
+		for (int k = 0; k < t->nfks; k++)
+		{
+			ForeignKeyDef *fk = &t->fks[k];
+
+			if (fk->skip_reason)
+				continue;
+			sb_reset(&b);
+			render_foreign_key(&b, c, t, fk);
+			fk->target_ddl = arena_strdup(&c->arena, b.data);
+		}
+	}
+	sb_free(&b);
+}
+
+void
+ddl_plan(Catalog *c)
+{
+	if (c->engine == ENGINE_MYSQL)
+		name_my_indexes(c);
+	for (int i = 0; i < c->nsequences && c->target == TARGET_COCKROACH; i++)
+		if (c->sequences[i].cycle)
+			catalog_add_issue(c, ISSUE_WARN, ISSUE_OBJECT, NULL, NULL,
+							  "sequence %s cycles on the source: CockroachDB sequences do not cycle, it stops "
+							  "at its limit", ident_display_name(&c->arena, c->sequences[i].schema,
+																   c->sequences[i].name));
+	for (int i = 0; i < c->ntables; i++)
+	{
+		Table	   *t = c->tables[i];
+
+		for (int k = 0; k < t->nindexes; k++)
+		{
+			if (t->indexes[k].target_name == NULL)
+				t->indexes[k].target_name = t->indexes[k].name;
+			plan_index(c, t, &t->indexes[k]);
+		}
+		for (int k = 0; k < t->nchecks; k++)
+			plan_check(c, t, &t->checks[k]);
+	}
+	/* after the indexes: a foreign key needs an unskipped unique key */
+	for (int i = 0; i < c->ntables; i++)
+		for (int k = 0; k < c->tables[i]->nfks; k++)
+		{
+			ForeignKeyDef *fk = &c->tables[i]->fks[k];
+
+			fk->target_name = c->target == TARGET_POSTGRES ? catalog_fit_ident(c, fk->name) : fk->name;
+			plan_foreign_key(c, c->tables[i], fk);
+		}
+	render_targets(c);
+}
+
 static int
 deferred_cmp(const void *a, const void *b)
 {
@@ -807,7 +878,6 @@ void
 ddl_deferred(const Catalog *c, DdlPlan *p)
 {
 	StrBuf		b;
-	bool		pgpg = c->target == TARGET_POSTGRES && c->engine == ENGINE_POSTGRES;
 
 	memset(p, 0, sizeof(*p));
 	arena_init(&p->arena, 64 * 1024);
@@ -829,49 +899,26 @@ ddl_deferred(const Catalog *c, DdlPlan *p)
 		for (int k = 0; k < t->nindexes; k++)
 		{
 			const IndexDef *ix = &t->indexes[k];
-			bool		as_constraint = ix->is_constraint;
 			DeferredObject *o;
 
-			if (ix->skip_reason)
+			if (ix->skip_reason || ix->target_ddl == NULL)
 				continue;
-			/* a unique constraint of plain columns; otherwise a unique index */
-			for (int j = 0; j < ix->ncolumns && as_constraint; j++)
-				if (ix->columns[j] == NULL || (ix->prefix_len && ix->prefix_len[j]))
-					as_constraint = false;
-			o = plan_add(p, as_constraint ? DEFER_UNIQUE : DEFER_INDEX, 1, t, t->target_schema,
+			o = plan_add(p, ix->is_constraint ? DEFER_UNIQUE : DEFER_INDEX, 1, t, t->target_schema,
 						 ix->target_name);
-			if (as_constraint)
-			{
-				render_alter_prefix(&b, t, ix->target_name);
-				if (pgpg && ix->constraint_def)
-					sb_append(&b, ix->constraint_def);
-				else
-				{
-					sb_append(&b, "UNIQUE (");
-					append_columns(&b, t, ix->columns, ix->ncolumns);
-					sb_appendc(&b, ')');
-				}
-				o->display = arena_sprintf(&p->arena, "unique constraint \"%s\" on %s", ix->target_name, t->display);
-			}
-			else
-			{
-				render_index(&b, c, t, ix);
-				o->display = arena_sprintf(&p->arena, "index \"%s\" on %s", ix->target_name, t->display);
-			}
-			o->create_sql = plan_str(p, &b);
+			o->create_sql = arena_strdup(&p->arena, ix->target_ddl);
 			o->best_effort = ix->best_effort;
+			o->display = arena_sprintf(&p->arena, "%s \"%s\" on %s",
+									   ix->is_constraint ? "unique constraint" : "index", ix->target_name, t->display);
 		}
 		for (int k = 0; k < t->nchecks; k++)
 		{
 			const CheckDef *ck = &t->checks[k];
 			DeferredObject *o;
 
-			if (ck->skip_reason)
+			if (ck->skip_reason || ck->target_ddl == NULL)
 				continue;
 			o = plan_add(p, DEFER_CHECK, 1, t, t->target_schema, ck->target_name);
-			render_alter_prefix(&b, t, ck->target_name);
-			sb_appendf(&b, "CHECK (%s) NOT VALID", ck->target_expr ? ck->target_expr : ck->expr);
-			o->create_sql = plan_str(p, &b);
+			o->create_sql = arena_strdup(&p->arena, ck->target_ddl);
 			if (ck->validated || c->engine == ENGINE_MYSQL)
 			{
 				render_validate(&b, t, ck->target_name);
@@ -903,11 +950,10 @@ ddl_deferred(const Catalog *c, DdlPlan *p)
 			const ForeignKeyDef *fk = &t->fks[k];
 			DeferredObject *o;
 
-			if (fk->skip_reason)
+			if (fk->skip_reason || fk->target_ddl == NULL)
 				continue;
 			o = plan_add(p, DEFER_FOREIGN_KEY, 2, t, t->target_schema, fk->target_name);
-			render_foreign_key(&b, c, t, fk);
-			o->create_sql = plan_str(p, &b);
+			o->create_sql = arena_strdup(&p->arena, fk->target_ddl);
 			if (fk->validated)
 			{
 				render_validate(&b, t, fk->target_name);

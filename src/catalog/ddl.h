@@ -97,7 +97,6 @@ void		ddl_create_sequence(StrBuf *out, const Sequence *s, TargetDialect d);
 void		ddl_setval(StrBuf *out, const Sequence *s);
 void		ddl_create_table(StrBuf *out, const Catalog *c, const Table *t);
 void		ddl_drop_table(StrBuf *out, const Table *t);
-void		ddl_drop_type(StrBuf *out, const char *schema, const char *name);
 void		ddl_truncate_tables(StrBuf *out, Table *const *tables, int n);
 
 /* The target schemas the catalog needs, each once (borrowed strings); returns n. */

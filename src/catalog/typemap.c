@@ -64,7 +64,7 @@ const TypeRule typemap_rules[] = {
 	 TMF_WARN_CRDB, "CockroachDB has no money type (values are read as numeric, so lc_monetary cannot change them)"},
 	{PG, "char", 0, "{decl}", CONV_NONE, "text{arr}", CONV_NONE, NULL, TMF_WARN_CRDB,
 	 "CockroachDB has no single-byte \"char\" type"},
-	{PG, "bpchar", TM_ODD_SCALE, "{decl}", CONV_NONE, "text{arr}", CONV_NONE, NULL, 0,
+	{PG, "bpchar", TM_NO_LENGTH, "{decl}", CONV_NONE, "text{arr}", CONV_NONE, NULL, 0,
 	 "bpchar without a length is unbounded"},
 	PG_SAME("bpchar", "char{len}{arr}"),
 	PG_SAME("varchar", "varchar{len}{arr}"),
@@ -237,6 +237,7 @@ has_extension(const TypeMapOptions *o, const char *name)
 	return false;
 }
 
+/* Whether every TM_* condition of a rule holds for col under o. */
 static bool
 conditions_hold(unsigned when, const Column *col, const TypeMapOptions *o)
 {
@@ -257,14 +258,10 @@ conditions_hold(unsigned when, const Column *col, const TypeMapOptions *o)
 		return false;
 	if ((when & TM_ROWTYPE) && !col->base_is_rowtype)
 		return false;
-	if (when & TM_ODD_SCALE)
-	{
-		/* numeric: a scale outside [0, precision]; bpchar: no length */
-		if (strcmp(col->source_base, "bpchar") == 0)
-			return col->length < 0;
-		if (!(col->precision >= 0 && (col->scale < 0 || col->scale > col->precision)))
-			return false;
-	}
+	if ((when & TM_ODD_SCALE) && !(col->precision >= 0 && (col->scale < 0 || col->scale > col->precision)))
+		return false;
+	if ((when & TM_NO_LENGTH) && col->length >= 0)
+		return false;
 	return true;
 }
 
@@ -396,7 +393,7 @@ typemap_canonical(const char *type, char *out, size_t outlen)
 				base[n++] = *p++;
 			continue;
 		}
-		if (*p == '(' )
+		if (*p == '(')
 		{
 			/* skip the typmod; "timestamp(3) with time zone" keeps the rest */
 			while (*p && *p != ')')
@@ -671,6 +668,7 @@ typemap_overrides_free(TypeOverrides *o)
 	memset(o, 0, sizeof(*o));
 }
 
+/* The --type-map-file entry for col, or NULL. */
 static TypeOverride *
 find_override(const TypeMapOptions *o, const Table *t, const Column *col)
 {

@@ -126,6 +126,7 @@ bool		typemap_apply(Catalog *c, const TypeMapOptions *o);
 #define TM_MULTIDIM		0x0040	/* PG array declared with 2+ dimensions */
 #define TM_ROWTYPE		0x0080	/* PG composite that is a table's row type */
 #define TM_ODD_SCALE	0x0100	/* PG numeric with negative scale or scale > precision */
+#define TM_NO_LENGTH	0x0200	/* no length (PG bpchar without one is unbounded) */
 
 /* Flags of a rule. */
 #define TMF_WARN_PG		0x0001	/* a fallback on a PostgreSQL target: warn */

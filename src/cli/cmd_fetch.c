@@ -98,7 +98,7 @@ hook_finalize(void *arg)
 {
 	FetchSchemaHooks *h = arg;
 	FinalizeStats st = {0};
-	bool		ok = schema_finalize(h->so, h->cat, h->target_url, (int) opt.index_concurrency, &st);
+	bool		ok = schema_finalize(h->cat, h->target_url, (int) opt.index_concurrency, &st);
 
 	log_info("finalize: %d deferred objects: %d created, %d already present, %d rejected, %d failed",
 			 st.objects, st.created, st.existed, st.rejected, st.failed);

@@ -62,7 +62,7 @@ finalize_main(void)
 	src = NULL;
 	pg_disconnect(&target);
 	have_target = false;
-	ok = schema_finalize(&so, &cat, &tgt_url, (int) opt.index_concurrency, &st);
+	ok = schema_finalize(&cat, &tgt_url, (int) opt.index_concurrency, &st);
 	printf("finalize: %d deferred object%s: %d created, %d already present, %d rejected by the target, %d failed\n",
 		   st.objects, st.objects == 1 ? "" : "s", st.created, st.existed, st.rejected, st.failed);
 

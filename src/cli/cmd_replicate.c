@@ -49,7 +49,8 @@ static const OptSpec replicate_options[] = {
 	 .help = "source changes per target transaction (at most)", .default_value = "20000",
 	 .min = 1, .max = 10000000},
 	{.name = "apply-batch-bytes", .type = OPT_SIZE, .target = &opt.apply_batch_bytes, .metavar = "SIZE",
-	 .help = "bytes of changes per target transaction (at most)", .default_value = "64MB"},
+	 .help = "bytes of changes per target transaction (at most; memory holds about twice this)",
+	 .default_value = "32MB"},
 	{.name = "rows-per-statement", .type = OPT_INT, .target = &opt.rows_per_statement, .metavar = "N",
 	 .help = "rows in one multi-row upsert or delete", .default_value = "1000", .min = 1, .max = 65535},
 	{.name = "stop-when-caught-up", .type = OPT_FLAG, .target = &opt.stop_when_caught_up,
@@ -99,8 +100,6 @@ replicate_main(void)
 	};
 
 	ok = replicate_run(&ro, src, &target, &cat);
-	/* the applier owned the target connection and closed it */
-	have_target = false;
 	if (ok && signals_should_stop())
 		err_reset();			/* a requested stop after a clean flush is success */
 

@@ -21,7 +21,7 @@ struct ArenaBlock
 };
 
 #define ARENA_ALIGN			(sizeof(max_align_t))
-#define ARENA_SPARE_MAX		(8)		/* blocks kept across resets */
+#define ARENA_SPARE_MAX		(2)		/* blocks kept across resets: reuse without hoarding */
 
 void
 arena_init(Arena *a, size_t block_size)

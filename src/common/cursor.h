@@ -105,14 +105,14 @@ cur_u32be(Cursor *c, uint32_t *out)
 static inline bool
 cur_u64be(Cursor *c, uint64_t *out)
 {
-	uint32_t	hi,
-				lo;
+	uint64_t	v = 0;
 
 	if (cur_left(c) < 8)
 		return false;
-	cur_u32be(c, &hi);
-	cur_u32be(c, &lo);
-	*out = ((uint64_t) hi << 32) | lo;
+	for (int i = 0; i < 8; i++)
+		v = (v << 8) | c->p[i];
+	c->p += 8;
+	*out = v;
 	return true;
 }
 

@@ -660,6 +660,61 @@ emit_truncate(Applier *a, const Change *c)
 	return pipe_send(a, a->sql.data, 0, NULL);
 }
 
+/*
+ * A change to a table without a primary key: applied at once, in order, to
+ * one row matching the old row in every column (the source must send whole
+ * old rows: REPLICA IDENTITY FULL on PostgreSQL, FULL row images on MySQL).
+ * An UNCHANGED (TOAST) value of the new row keeps the old row's value.
+ */
+static bool
+emit_nopk(Applier *a, const Change *c)
+{
+	const Table *t = c->table;
+	int			ncols = target_apply_ncolumns(t);
+	const char **params = param_array(a, (size_t) ncols * 2 + 1);
+	int			p = 0;
+
+	if (c->op != CHANGE_INSERT && c->old_row == NULL)
+	{
+		err_set_kind(ERR_TARGET);
+		log_error_dh(NULL, "set REPLICA IDENTITY FULL on the source table, or give it a primary key",
+					 "cannot apply an update or delete to %s: it has no primary key and the source sent no old row",
+					 t->display);
+		return false;
+	}
+	if (c->old_row && !row_is_full(t, c->old_row))
+	{
+		err_set_kind(ERR_TARGET);
+		log_error_dh(NULL, "set REPLICA IDENTITY FULL on the source table, or give it a primary key",
+					 "cannot apply a change to %s: it has no primary key and the old row was not sent whole",
+					 t->display);
+		return false;
+	}
+	sb_reset(&a->sql);
+	switch (c->op)
+	{
+		case CHANGE_INSERT:
+			row_params(t, c->new_row, params, &p);
+			target_sql_insert_plain(&a->sql, t);
+			a->stats.upserts++;
+			break;
+		case CHANGE_DELETE:
+			row_params(t, c->old_row, params, &p);
+			target_sql_delete_one(&a->sql, a->dialect, t);
+			a->stats.deletes++;
+			break;
+		case CHANGE_UPDATE:
+			row_params(t, c->old_row, params, &p);
+			row_params(t, merge_rows(a, t, c->new_row, c->old_row), params, &p);
+			target_sql_update_one(&a->sql, a->dialect, t);
+			a->stats.upserts++;
+			break;
+		case CHANGE_TRUNCATE:
+			return true;
+	}
+	return pipe_send(a, a->sql.data, p, params);
+}
+
 /* Exact order: one statement per change, as the source ran them. */
 static bool
 emit_exact(Applier *a, const Change *c)
@@ -668,6 +723,8 @@ emit_exact(Applier *a, const Change *c)
 	const char **params;
 	int			p = 0;
 
+	if (c->op != CHANGE_TRUNCATE && t->npk == 0)
+		return emit_nopk(a, c);
 	switch (c->op)
 	{
 		case CHANGE_TRUNCATE:
@@ -813,6 +870,8 @@ flush_attempt(Applier *a, ChangeBatch *const *batches, int n, bool exact, const 
 				ok = emit_exact(a, c);
 			else if (c->op == CHANGE_TRUNCATE)
 				ok = emit_all(a) && emit_truncate(a, c);
+			else if (c->table->npk == 0)
+				ok = emit_nopk(a, c);	/* no key to collapse by: in order */
 			else if (!collapse_change(a, c))
 			{
 				pipe_finish(a);	/* drain what was sent; the transaction is rolled back */

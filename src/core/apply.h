@@ -51,8 +51,9 @@ typedef struct Applier Applier;
 
 /*
  * applier_new
- *		target: a connected target connection (the applier owns it from now;
- *		it reconnects it with url when lost).  initial: the checkpoint read at
+ *		target: a connected target connection, borrowed: the caller keeps
+ *		owning it and closes it after applier_free; the applier reconnects it
+ *		in place with url when it is lost.  initial: the checkpoint read at
  *		start (copied), or NULL for none.
  */
 Applier    *applier_new(PgConn *target, const ConnUrl *url, const ApplyOptions *o,

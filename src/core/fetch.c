@@ -383,9 +383,10 @@ fetch_plan_fresh(FetchState *st, PgConn *target)
 	return pg_exec(target, "COMMIT");
 }
 
-/* Rebuild the job list of an unfinished run from its recorded shards. */
+/* Rebuild the job list of an unfinished run from its recorded shards
+ * (*recorded: how many the run has, finished or not). */
 static bool
-fetch_plan_resume(FetchState *st, PgConn *target)
+fetch_plan_resume(FetchState *st, PgConn *target, int *recorded)
 {
 	ShardRow   *rows;
 	int			n;
@@ -393,6 +394,7 @@ fetch_plan_resume(FetchState *st, PgConn *target)
 
 	if (!state_list_shards(target, st->run_id, &rows, &n))
 		return false;
+	*recorded = n;
 	for (int r = 0; r < n; r++)
 	{
 		int			ti = catalog_table_index(st->cat, rows[r].schema, rows[r].table);
@@ -598,16 +600,23 @@ fetch_run(const FetchOptions *o, Source *src, PgConn *target, Catalog *cat)
 			goto done;
 		if (!state_create_run(target, "fetch", &run))
 			goto done;
-		st.run_id = run.run_id;
-		if (!fetch_plan_fresh(&st, target))
-			goto done;
 	}
-	else
+	st.run_id = run.run_id;
+	if (resumed)
 	{
-		st.run_id = run.run_id;
-		if (!fetch_plan_resume(&st, target))
+		int			recorded;
+
+		if (!fetch_plan_resume(&st, target, &recorded))
+			goto done;
+		/*
+		 * A run killed before its shard plan committed has no shards at all:
+		 * nothing was copied, so it is planned now.
+		 */
+		if (recorded == 0 && !fetch_plan_fresh(&st, target))
 			goto done;
 	}
+	else if (!fetch_plan_fresh(&st, target))
+		goto done;
 	st.pending = st.njobs;
 	if (st.njobs > 1)
 		qsort(st.jobs, (size_t) st.njobs, sizeof(FetchJob), job_cmp);
@@ -643,6 +652,9 @@ fetch_run(const FetchOptions *o, Source *src, PgConn *target, Catalog *cat)
 		if (need_slot || (!resumed && o->no_replication))
 		{
 			/* the cdc cursor is only recorded once the snapshot exists */
+			free(run.slot_name);
+			free(run.publication);
+			free(run.snapshot_position);
 			run.slot_name = req.create_slot ? gw_strdup(o->slot_name) : NULL;
 			run.publication = req.create_slot ? gw_strdup(o->publication) : NULL;
 			run.snapshot_position = gw_strdup(st.snap.position);

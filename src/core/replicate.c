@@ -34,6 +34,8 @@ typedef struct Pipeline
 	pthread_cond_t cond;
 	ChangeBatch *pool[POOL_BATCHES];	/* free batches */
 	int			nfree;
+	int64_t		bytes_in_flight;	/* of batches queued or being applied */
+	int64_t		bytes_budget;	/* the stream waits above this */
 	ChangeBatch *ready[POOL_BATCHES];	/* filled, in stream order */
 	int			ready_head;
 	int			nready;
@@ -58,7 +60,9 @@ pool_take(Pipeline *p)
 	ChangeBatch *b = NULL;
 
 	pthread_mutex_lock(&p->mutex);
-	while (p->nfree == 0 && !atomic_load(&p->stop) && !p->failed)
+	/* a free batch, and room in the byte budget: memory stays bounded */
+	while ((p->nfree == 0 || p->bytes_in_flight >= p->bytes_budget) &&
+		   !atomic_load(&p->stop) && !p->failed)
 		pthread_cond_wait(&p->cond, &p->mutex);
 	if (p->nfree > 0)
 		b = p->pool[--p->nfree];
@@ -68,10 +72,13 @@ pool_take(Pipeline *p)
 	return b;
 }
 
+/* Return a batch; `queued` when it had been counted in bytes_in_flight. */
 static void
-pool_give_back(Pipeline *p, ChangeBatch *b)
+pool_give_back(Pipeline *p, ChangeBatch *b, bool queued)
 {
 	pthread_mutex_lock(&p->mutex);
+	if (queued)
+		p->bytes_in_flight -= b->bytes;
 	p->pool[p->nfree++] = b;
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->mutex);
@@ -83,6 +90,7 @@ ready_push(Pipeline *p, ChangeBatch *b)
 	pthread_mutex_lock(&p->mutex);
 	p->ready[(p->ready_head + p->nready) % POOL_BATCHES] = b;
 	p->nready++;
+	p->bytes_in_flight += b->bytes;
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->mutex);
 }
@@ -168,21 +176,21 @@ stream_thread(void *arg)
 				ready_push(p, b);
 				break;
 			case STREAM_IDLE:
-				pool_give_back(p, b);
+				pool_give_back(p, b, false);
 				break;
 			case STREAM_END:
-				pool_give_back(p, b);
+				pool_give_back(p, b, false);
 				atomic_store(&p->stop, true);
 				break;
 			case STREAM_FATAL:
-				pool_give_back(p, b);
+				pool_give_back(p, b, false);
 				pthread_mutex_lock(&p->mutex);
 				p->failed = true;
 				pthread_cond_broadcast(&p->cond);
 				pthread_mutex_unlock(&p->mutex);
 				break;
 			case STREAM_ERROR:
-				pool_give_back(p, b);
+				pool_give_back(p, b, false);
 				/*
 				 * Reopen from what is applied: first let the applier finish
 				 * what is queued, so nothing is delivered twice.
@@ -244,6 +252,12 @@ collect_batches(Pipeline *p, ChangeBatch **out, int max)
 
 			p->ready_head = (p->ready_head + 1) % POOL_BATCHES;
 			p->nready--;
+			/*
+			 * Counted as in apply at once: the timed wait below releases the
+			 * mutex, and the stream thread must not see "drained" (and
+			 * confirm a stale position) while we hold batches.
+			 */
+			p->in_apply++;
 			out[n++] = b;
 			changes += b->nchanges;
 			bytes += b->bytes;
@@ -276,7 +290,6 @@ collect_batches(Pipeline *p, ChangeBatch **out, int max)
 		if (n == 0 && (signals_should_stop() || atomic_load(&p->stop)) && p->nready == 0)
 			break;
 	}
-	p->in_apply += n;
 	pthread_mutex_unlock(&p->mutex);
 	return n;
 }
@@ -370,8 +383,17 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 	p.start.slot_name = slot;
 	p.start.publication = pub;
 	p.start.server_id = o->server_id;
-	p.start.max_batch_changes = o->apply_batch_changes > 0 ? o->apply_batch_changes : 10000;
-	p.start.max_batch_bytes = o->apply_batch_bytes > 0 ? o->apply_batch_bytes : 64 << 20;
+	/*
+	 * Chunks of a big transaction are a fraction of a flush, and at most two
+	 * flushes' worth of changes are held at once (one being applied, one
+	 * being read): memory does not depend on transaction size or source rate.
+	 */
+	int64_t		flush_bytes = o->apply_batch_bytes > 0 ? o->apply_batch_bytes : 32 << 20;
+
+	p.start.max_batch_changes = o->apply_batch_changes > 0 && o->apply_batch_changes < 5000
+		? o->apply_batch_changes : 5000;
+	p.start.max_batch_bytes = flush_bytes / 4;
+	p.bytes_budget = 2 * flush_bytes;
 
 	/*
 	 * The stream thread may use the driver's control connection; positions
@@ -414,7 +436,7 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 			bool		applied = applier_flush(ap, batches, n);
 
 			for (int i = 0; i < n; i++)
-				pool_give_back(&p, batches[i]);
+				pool_give_back(&p, batches[i], true);
 			pthread_mutex_lock(&p.mutex);
 			p.in_apply -= n;
 			if (applied)

@@ -203,6 +203,13 @@ typedef struct FinalizeWorker
 	pthread_t	thread;
 } FinalizeWorker;
 
+/*
+ * finalize_worker
+ *		Thread body: connect to the target, then create objects of the current
+ *		phase until none is left or a stop is requested.  Failures are logged
+ *		and counted in the shared run; a connection lost between objects is
+ *		reopened; a worker that cannot connect ends the phase for all.
+ */
 static void *
 finalize_worker(void *arg)
 {
@@ -234,6 +241,12 @@ finalize_worker(void *arg)
 		if (i < 0)
 			break;
 		o = &run->plan->objects[i];
+		/* a target that restarted or dropped us since the last object: a new connection */
+		if (!pg_exec_quiet(&conn, "SELECT 1") && pg_error_is_connection(&conn))
+		{
+			log_warn("lost the target connection (%s); reconnecting", conn.last_error);
+			pg_reconnect(&conn, run->url);
+		}
 		res = target_deferred_run(&conn, o);
 		pthread_mutex_lock(&run->lock);
 		switch (res)
@@ -260,8 +273,7 @@ finalize_worker(void *arg)
 }
 
 bool
-schema_finalize(const SchemaOptions *o, const Catalog *cat, const ConnUrl *target_url, int concurrency,
-				FinalizeStats *stats)
+schema_finalize(const Catalog *cat, const ConnUrl *target_url, int concurrency, FinalizeStats *stats)
 {
 	DdlPlan		plan;
 	FinalizeRun run = {.url = target_url};
@@ -269,7 +281,6 @@ schema_finalize(const SchemaOptions *o, const Catalog *cat, const ConnUrl *targe
 	int64_t		start = time_mono_us();
 	bool		stopped = false;
 
-	(void) o;
 	if (concurrency < 1)
 		concurrency = 1;
 	ddl_deferred(cat, &plan);

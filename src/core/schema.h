@@ -9,7 +9,7 @@
  *       ...;
  *   schema_apply(&opts, &cat, &target);                // tables before the bulk copy
  *   ... fetch ...
- *   schema_finalize(&opts, &cat, target_url, 4, NULL); // indexes, constraints, defaults
+ *   schema_finalize(&cat, target_url, 4, NULL);        // indexes, constraints, defaults
  *   ... replicate, cutover: schema_sync_sequences(&opts, src, &target) ...
  *   catalog_free(&cat);
  *
@@ -89,8 +89,8 @@ typedef struct FinalizeStats
  * translated best-effort SQL the target rejects are warnings), or when a
  * stop was requested.  stats (may be NULL) receives the counts.
  */
-bool		schema_finalize(const SchemaOptions *o, const Catalog *cat, const ConnUrl *target_url,
-							int concurrency, FinalizeStats *stats);
+bool		schema_finalize(const Catalog *cat, const ConnUrl *target_url, int concurrency,
+							FinalizeStats *stats);
 
 /*
  * schema_sync_sequences

@@ -189,6 +189,15 @@ extern const SourceOps source_ops_mysql;
 
 void		shard_plan_free(ShardPlan *p);
 
+/*
+ * source_check_column_types
+ *		The "column_types" preflight item, shared by the drivers' check: read
+ *		the catalog (opts->filter), map it for opts->target and report the
+ *		columns whose type the target lacks (WARN, naming the fallback) or
+ *		cannot carry at all (FAIL, naming schema.table.column and what to do).
+ */
+void		source_check_column_types(Source *src, const SourceCheckOptions *opts, CheckList *out);
+
 /* Open a source with the driver for url->engine.  NULL on error (logged). */
 Source	   *source_open(const ConnUrl *url);
 void		source_close(Source *src);

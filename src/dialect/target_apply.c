@@ -4,6 +4,9 @@
  */
 #include "dialect/target_apply.h"
 
+#include <string.h>
+#include <strings.h>
+
 #define PG_MAX_PARAMS 65535
 
 int
@@ -37,7 +40,7 @@ append_column_list(StrBuf *sql, const Table *t)
 			continue;
 		if (n++)
 			sb_append(sql, ", ");
-		sb_append_ident(sql, t->columns[i].name);
+		sb_append_ident(sql, t->columns[i].target_name);
 	}
 	sb_appendc(sql, ')');
 }
@@ -50,7 +53,7 @@ append_key_list(StrBuf *sql, const Table *t)
 	{
 		if (k)
 			sb_append(sql, ", ");
-		sb_append_ident(sql, t->columns[t->pk[k]].name);
+		sb_append_ident(sql, t->columns[t->pk[k]].target_name);
 	}
 	sb_appendc(sql, ')');
 }
@@ -101,9 +104,9 @@ target_sql_upsert(StrBuf *sql, TargetDialect d, const Table *t, int nrows)
 			continue;
 		if (n++)
 			sb_append(sql, ", ");
-		sb_append_ident(sql, t->columns[i].name);
+		sb_append_ident(sql, t->columns[i].target_name);
 		sb_append(sql, " = excluded.");
-		sb_append_ident(sql, t->columns[i].name);
+		sb_append_ident(sql, t->columns[i].target_name);
 	}
 }
 
@@ -142,7 +145,7 @@ target_sql_update(StrBuf *sql, const Table *t, const bool *present)
 			continue;
 		if (n++)
 			sb_append(sql, ", ");
-		sb_append_ident(sql, t->columns[i].name);
+		sb_append_ident(sql, t->columns[i].target_name);
 		sb_appendf(sql, " = $%d", p++);
 	}
 	sb_append(sql, " WHERE ");
@@ -150,7 +153,7 @@ target_sql_update(StrBuf *sql, const Table *t, const bool *present)
 	{
 		if (k)
 			sb_append(sql, " AND ");
-		sb_append_ident(sql, t->columns[t->pk[k]].name);
+		sb_append_ident(sql, t->columns[t->pk[k]].target_name);
 		sb_appendf(sql, " = $%d", p++);
 	}
 }
@@ -167,4 +170,96 @@ target_sql_truncate(StrBuf *sql, Table *const *tables, int n, bool cascade)
 	}
 	if (cascade)
 		sb_append(sql, " CASCADE");
+}
+
+void
+target_sql_insert_plain(StrBuf *sql, const Table *t)
+{
+	int			ncols = target_apply_ncolumns(t);
+
+	sb_append(sql, "INSERT INTO ");
+	sb_append_qualified(sql, t->target_schema, t->target_name);
+	sb_appendc(sql, ' ');
+	append_column_list(sql, t);
+	sb_append(sql, " VALUES (");
+	for (int c = 0; c < ncols; c++)
+		sb_appendf(sql, c ? ", $%d" : "$%d", c + 1);
+	sb_appendc(sql, ')');
+}
+
+/* Types without an equality operator: compare their text forms. */
+static bool
+needs_text_compare(const Column *col)
+{
+	static const char *const types[] = {"json", "xml", "point", "line", "lseg", "box", "path",
+	"polygon", "circle", "geometry", "geography", NULL};
+	const char *tt = col->target_type ? col->target_type : "";
+
+	if (strchr(tt, '[') && strstr(tt, "json"))
+		return true;
+	for (int i = 0; types[i]; i++)
+		if (strncasecmp(tt, types[i], strlen(types[i])) == 0 &&
+			(tt[strlen(types[i])] == '\0' || tt[strlen(types[i])] == '(' || tt[strlen(types[i])] == '['))
+			return true;
+	return false;
+}
+
+/* "WHERE <rowid> = (SELECT <rowid> FROM t WHERE c1 IS NOT DISTINCT FROM $1 ... LIMIT 1)" */
+static void
+append_one_row_where(StrBuf *sql, TargetDialect d, const Table *t)
+{
+	const char *rowid = d == TARGET_COCKROACH ? "rowid" : "ctid";
+	int			p = 1,
+				n = 0;
+
+	sb_appendf(sql, " WHERE %s = (SELECT %s FROM ", rowid, rowid);
+	sb_append_qualified(sql, t->target_schema, t->target_name);
+	sb_append(sql, " WHERE ");
+	for (int i = 0; i < t->ncolumns; i++)
+	{
+		const Column *col = &t->columns[i];
+
+		if (col->skip)
+			continue;
+		if (n++)
+			sb_append(sql, " AND ");
+		sb_append_ident(sql, col->target_name);
+		if (needs_text_compare(col))
+			sb_appendf(sql, "::text IS NOT DISTINCT FROM $%d::text", p++);
+		else
+			sb_appendf(sql, " IS NOT DISTINCT FROM $%d", p++);
+	}
+	if (n == 0)
+		sb_append(sql, "true");
+	sb_append(sql, " LIMIT 1)");
+}
+
+void
+target_sql_delete_one(StrBuf *sql, TargetDialect d, const Table *t)
+{
+	sb_append(sql, "DELETE FROM ");
+	sb_append_qualified(sql, t->target_schema, t->target_name);
+	append_one_row_where(sql, d, t);
+}
+
+void
+target_sql_update_one(StrBuf *sql, TargetDialect d, const Table *t)
+{
+	int			ncols = target_apply_ncolumns(t);
+	int			p = ncols + 1,
+				n = 0;
+
+	sb_append(sql, "UPDATE ");
+	sb_append_qualified(sql, t->target_schema, t->target_name);
+	sb_append(sql, " SET ");
+	for (int i = 0; i < t->ncolumns; i++)
+	{
+		if (t->columns[i].skip)
+			continue;
+		if (n++)
+			sb_append(sql, ", ");
+		sb_append_ident(sql, t->columns[i].target_name);
+		sb_appendf(sql, " = $%d", p++);
+	}
+	append_one_row_where(sql, d, t);
 }

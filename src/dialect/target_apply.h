@@ -36,4 +36,16 @@ void		target_sql_delete(StrBuf *sql, const Table *t, int nkeys);
 void		target_sql_update(StrBuf *sql, const Table *t, const bool *present);
 void		target_sql_truncate(StrBuf *sql, Table *const *tables, int n, bool cascade);
 
+/*
+ * Tables without a primary key (--allow-no-pk): a change is applied to ONE
+ * row equal to the old row in every column, found by its physical row id
+ * (PostgreSQL ctid, CockroachDB's hidden rowid).  Parameters: the old row's
+ * values ($1..$n, every non-skipped column), then for the update the new ones.
+ * Columns whose type has no equality operator (json, xml, geometric types)
+ * are compared by their text form.
+ */
+void		target_sql_insert_plain(StrBuf *sql, const Table *t);
+void		target_sql_delete_one(StrBuf *sql, TargetDialect d, const Table *t);
+void		target_sql_update_one(StrBuf *sql, TargetDialect d, const Table *t);
+
 #endif

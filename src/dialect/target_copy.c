@@ -11,13 +11,6 @@
 #include "common/mem.h"
 #include "common/strbuf.h"
 
-/* The column's name on the target (fitted to 63 bytes where the source's is longer). */
-static const char *
-target_column_name(const Column *col)
-{
-	return col->target_name ? col->target_name : col->name;
-}
-
 bool
 target_copy_begin(TargetCopy *tc, PgConn *c, const Table *t)
 {
@@ -37,7 +30,7 @@ target_copy_begin(TargetCopy *tc, PgConn *c, const Table *t)
 			continue;
 		if (n++)
 			sb_append(&sql, ", ");
-		sb_append_ident(&sql, target_column_name(&t->columns[i]));
+		sb_append_ident(&sql, t->columns[i].target_name);
 	}
 	sb_append(&sql, ") FROM STDIN");
 	if (n == 0)
@@ -176,7 +169,7 @@ target_delete_range(PgConn *c, const Table *t, const ShardRange *r)
 		sb_append(&sql, " WHERE ");
 		if (r->lo)
 		{
-			sb_append_ident(&sql, target_column_name(key));
+			sb_append_ident(&sql, key->target_name);
 			sb_append(&sql, " >= ");
 			sb_append_literal(&sql, r->lo);
 			sb_appendf(&sql, "::%s", key->target_type);
@@ -185,7 +178,7 @@ target_delete_range(PgConn *c, const Table *t, const ShardRange *r)
 			sb_append(&sql, " AND ");
 		if (r->hi)
 		{
-			sb_append_ident(&sql, target_column_name(key));
+			sb_append_ident(&sql, key->target_name);
 			sb_append(&sql, " < ");
 			sb_append_literal(&sql, r->hi);
 			sb_appendf(&sql, "::%s", key->target_type);

@@ -225,6 +225,14 @@ test_mysql(TargetDialect d)
 		   "MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1001"
 		   : "CREATE SEQUENCE IF NOT EXISTS \"public\".\"film_film_id_seq\" AS bigint INCREMENT BY 1 "
 		   "MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1001", "sequence starts after the source's value (%s)", dn);
+	c.sequences[0].cycle = true;
+	sb_reset(&b);
+	ddl_create_sequence(&b, &c.sequences[0], d);
+	if (crdb)
+		lacks(b.data, "CYCLE", "no CYCLE on CockroachDB");
+	else
+		contains(b.data, " CYCLE", "CYCLE on PostgreSQL");
+	c.sequences[0].cycle = false;
 	sb_reset(&b);
 	ddl_setval(&b, &c.sequences[0]);
 	is_str(b.data, "SELECT setval('\"public\".\"film_film_id_seq\"', 1000, true)", "setval for cutover");

@@ -390,6 +390,11 @@ typedef struct Dec
 #define SHORT(c, what)	fail(d->err, BINLOG_ERR_TRUNCATED, d->base, (c)->p, (what), 0)
 #define BAD(at, what, v) fail(d->err, BINLOG_ERR_CORRUPT, d->base, (at), (what), (uint64_t) (v))
 
+/*
+ * Decode a FORMAT_DESCRIPTION body (cursor after the common header) into
+ * out->u.fde; checks its own CRC32 with the in-use flag cleared.  The whole
+ * event ev[0..evlen) is needed for that.  False with d->err filled.
+ */
 static bool
 dec_fde(Dec *d, const BinlogHeader *h, Cursor *c, const uint8_t *ev, size_t evlen, unsigned options,
 		BinlogEvent *out)
@@ -467,6 +472,10 @@ dec_fde(Dec *d, const BinlogHeader *h, Cursor *c, const uint8_t *ev, size_t evle
 	return true;
 }
 
+/*
+ * Read a table id: 6 bytes, or 4 when the format's post-header length is 6
+ * (MySQL 5.1.x).  False when short.
+ */
 static bool
 dec_table_id(Dec *d, Cursor *c, uint64_t *id)
 {
@@ -477,6 +486,11 @@ dec_table_id(Dec *d, Cursor *c, uint64_t *id)
 	return true;
 }
 
+/*
+ * QUERY / QUERY_COMPRESSED: status variables kept raw, db and SQL as views
+ * into the event (the SQL inflated into the arena for 165).  False with
+ * d->err filled.
+ */
 static bool
 dec_query(Dec *d, Cursor *c, BinlogEvent *out)
 {
@@ -520,6 +534,10 @@ dec_query(Dec *d, Cursor *c, BinlogEvent *out)
 	return true;
 }
 
+/*
+ * MariaDB GTID: the optional commit id, XA xid and flags_extra are read
+ * only when their flags and bytes say so.  False with d->err filled.
+ */
 static bool
 dec_maria_gtid(Dec *d, const BinlogHeader *h, Cursor *c, BinlogEvent *out)
 {
@@ -555,6 +573,10 @@ dec_maria_gtid(Dec *d, const BinlogHeader *h, Cursor *c, BinlogEvent *out)
 	return true;
 }
 
+/*
+ * MariaDB GTID_LIST into arena arrays; the count is checked against the
+ * bytes present before anything is allocated.
+ */
 static bool
 dec_maria_gtid_list(Dec *d, Cursor *c, BinlogEvent *out)
 {
@@ -580,6 +602,10 @@ dec_maria_gtid_list(Dec *d, Cursor *c, BinlogEvent *out)
 	return true;
 }
 
+/*
+ * MySQL GTID / ANONYMOUS_GTID: the fixed part, then each optional 5.7/8.0
+ * field only when bytes remain for it.  False with d->err filled.
+ */
 static bool
 dec_mysql_gtid(Dec *d, Cursor *c, BinlogEvent *out)
 {
@@ -630,6 +656,11 @@ dec_mysql_gtid(Dec *d, Cursor *c, BinlogEvent *out)
 	return true;
 }
 
+/*
+ * MySQL 8.4 GTID_TAGGED in the serialization-library format: an envelope
+ * (version, payload size, last non-ignorable field id) and varlen fields.
+ * Unknown fields are an error when non-ignorable.  False with d->err filled.
+ */
 static bool
 dec_gtid_tagged(Dec *d, Cursor *c, BinlogEvent *out)
 {
@@ -747,6 +778,10 @@ dec_gtid_tagged(Dec *d, Cursor *c, BinlogEvent *out)
 	return true;
 }
 
+/*
+ * PREVIOUS_GTIDS, untagged or 8.4 tagged.  Counts are checked against the
+ * bytes present (each sid needs 24, each interval 16) before allocating.
+ */
 static bool
 dec_previous_gtids(Dec *d, Cursor *c, BinlogEvent *out)
 {
@@ -797,6 +832,9 @@ dec_previous_gtids(Dec *d, Cursor *c, BinlogEvent *out)
 	return true;
 }
 
+/*
+ * HEARTBEAT_V2: TLV fields until the end mark; unknown fields skipped.
+ */
 static bool
 dec_heartbeat_v2(Dec *d, Cursor *c, BinlogEvent *out)
 {
@@ -1019,6 +1057,10 @@ dec_default_charset(Dec *d, Cursor *v, BinlogTableMap *tm, bool enum_set)
 	return true;
 }
 
+/*
+ * COLUMN_CHARSET / ENUM_AND_SET_COLUMN_CHARSET: one collation per character
+ * (or ENUM/SET) column, no more, no fewer.
+ */
 static bool
 dec_column_charset(Dec *d, Cursor *v, BinlogTableMap *tm, bool enum_set)
 {
@@ -1037,6 +1079,9 @@ dec_column_charset(Dec *d, Cursor *v, BinlogTableMap *tm, bool enum_set)
 	return true;
 }
 
+/*
+ * SET_STR_VALUE / ENUM_STR_VALUE: a list of labels per SET (or ENUM) column.
+ */
 static bool
 dec_str_values(Dec *d, Cursor *v, BinlogTableMap *tm, int want, BinlogStrList **outp)
 {
@@ -1064,6 +1109,10 @@ dec_str_values(Dec *d, Cursor *v, BinlogTableMap *tm, int want, BinlogStrList **
 	return true;
 }
 
+/*
+ * GEOMETRY_TYPE / VECTOR_DIMENSIONALITY: one lenenc integer per column of
+ * the given type.
+ */
 static bool
 dec_per_type_ints(Dec *d, Cursor *v, BinlogTableMap *tm, int want, uint32_t **outp)
 {
@@ -1083,6 +1132,10 @@ dec_per_type_ints(Dec *d, Cursor *v, BinlogTableMap *tm, int want, uint32_t **ou
 	return true;
 }
 
+/*
+ * TABLE_MAP optional metadata: TLV fields until the end of the event;
+ * unknown field types are skipped by their length.
+ */
 static bool
 dec_optional_meta(Dec *d, Cursor *c, BinlogTableMap *tm)
 {
@@ -1191,6 +1244,10 @@ dec_optional_meta(Dec *d, Cursor *c, BinlogTableMap *tm)
 	return true;
 }
 
+/*
+ * TABLE_MAP: names, column types (count checked against the bytes),
+ * metadata, null bitmap, optional metadata.  False with d->err filled.
+ */
 static bool
 dec_table_map(Dec *d, Cursor *c, BinlogEvent *out)
 {
@@ -1238,6 +1295,11 @@ dec_table_map(Dec *d, Cursor *c, BinlogEvent *out)
 
 /* ---- ROWS ---- */
 
+/*
+ * ROWS v1/v2/partial/compressed: post-header, extra data, column bitmaps;
+ * the row data is left for rowimage.c (inflated first for MariaDB's
+ * compressed types).  False with d->err filled.
+ */
 static bool
 dec_rows(Dec *d, Cursor *c, BinlogEvent *out)
 {
@@ -1315,6 +1377,11 @@ dec_rows(Dec *d, Cursor *c, BinlogEvent *out)
 
 /* ---- TRANSACTION_PAYLOAD ---- */
 
+/*
+ * TRANSACTION_PAYLOAD: the TLV header, then the payload decompressed into
+ * the arena (zstd, under limits->max_uncompressed) or used as is.  The size
+ * fields must agree with the bytes present.  False with d->err filled.
+ */
 static bool
 dec_payload(Dec *d, Cursor *c, BinlogEvent *out)
 {

@@ -229,6 +229,11 @@ append_entry(JCtx *j, const uint8_t *base, const uint8_t *end, const uint8_t *en
 	return append_value(j, type, base + off, end, base + off, depth);
 }
 
+/*
+ * Append an object or array whose header starts at p (after its type
+ * byte); everything it references must lie in [p, p + size).  Depth is
+ * capped.  False with j->what set.
+ */
 static bool
 append_container(JCtx *j, int type, const uint8_t *p, const uint8_t *end, int depth)
 {
@@ -283,6 +288,10 @@ append_container(JCtx *j, int type, const uint8_t *p, const uint8_t *end, int de
 	return true;
 }
 
+/*
+ * Append the value of the given type stored at p (inline values point into
+ * the entry); end bounds every read.  False with j->what set.
+ */
 static bool
 append_value(JCtx *j, int type, const uint8_t *base, const uint8_t *end, const uint8_t *p,
 			 int depth)

@@ -199,6 +199,12 @@ normalize_default(Catalog *c, const char *dflt, const char *data_type, const cha
 
 /* ------------------------------------------------------------- tables */
 
+/*
+ * read_tables
+ *		Add the base tables filter selects, with their estimates.
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
 read_tables(Reader *rd, const TableFilter *filter)
 {
@@ -228,6 +234,13 @@ read_tables(Reader *rd, const TableFilter *filter)
 
 /* ------------------------------------------------------------- columns */
 
+/*
+ * read_columns
+ *		Add the columns of the selected tables (types, defaults, generated
+ *		and AUTO_INCREMENT columns, ENUM/SET members).
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
 read_columns(Reader *rd)
 {
@@ -305,6 +318,13 @@ read_columns(Reader *rd)
 
 /* ------------------------------------------------------------- keys and indexes */
 
+/*
+ * read_indexes
+ *		Add primary keys and indexes (prefix and functional parts) from
+ *		information_schema.STATISTICS, one row per key part.
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
 read_indexes(Reader *rd)
 {
@@ -369,6 +389,17 @@ read_indexes(Reader *rd)
 		ix->ncolumns++;
 	}
 	mysql_free_result(r);
+
+	/* a unique key of whole columns is a unique constraint; with prefixes or expressions, an index */
+	for (int i = 0; i < c->ntables; i++)
+		for (int k = 0; k < c->tables[i]->nindexes; k++)
+		{
+			IndexDef   *x = &c->tables[i]->indexes[k];
+
+			for (int j = 0; j < x->ncolumns && x->is_constraint; j++)
+				if (x->columns[j] == NULL || x->prefix_len[j] > 0)
+					x->is_constraint = false;
+		}
 	return true;
 }
 
@@ -380,6 +411,12 @@ fk_rule(Catalog *c, const char *rule)
 	return arena_strdup(&c->arena, rule);
 }
 
+/*
+ * read_foreign_keys
+ *		Add foreign keys, one row per key column.
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
 read_foreign_keys(Reader *rd)
 {
@@ -449,6 +486,12 @@ unescape_clause(Catalog *c, const char *s)
 	return out;
 }
 
+/*
+ * read_checks
+ *		Add CHECK constraints; MariaDB's JSON columns (a json_valid() column
+ *		check) become json instead.  A server without CHECK constraints is not
+ *		an error.
+ */
 static bool
 read_checks(Reader *rd)
 {
@@ -513,6 +556,12 @@ read_checks(Reader *rd)
 
 /* ------------------------------------------------------------- counters */
 
+/*
+ * read_auto_increments
+ *		Add a Sequence for each AUTO_INCREMENT column, from its table's counter.
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
 read_auto_increments(Reader *rd)
 {

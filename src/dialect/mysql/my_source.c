@@ -307,6 +307,7 @@ my_check(Source *src, const SourceCheckOptions *o, CheckList *out)
 		free(privs);
 	}
 	my_check_tables(s, o, out);
+	source_check_column_types(src, o, out);
 }
 
 const SourceOps source_ops_mysql = {

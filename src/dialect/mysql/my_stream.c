@@ -255,6 +255,15 @@ tm_resolve(ReplStream *rs, TmEntry *e)
 
 			if (c >= 0)
 				e->col_of[c] = (int) i;
+			else if (strncmp(cn, "!hidden!", 8) != 0)
+			{
+				/* a column the catalog does not know: its values would be lost */
+				err_set_kind(ERR_SCHEMA);
+				log_error_dh(NULL, "the table changed on the source: apply the change to the target, then restart",
+							 "column \"%s\" of \"%s\" in the binlog's table map at %s is not in the catalog", cn,
+							 t->display, where(rs, w, sizeof(w)));
+				return false;
+			}
 		}
 	}
 	else if ((int) tm->ncols == t->ncolumns)
@@ -431,6 +440,19 @@ batch_full(ReplStream *rs, const ChangeBatch *b)
 	return b->nchanges >= rs->max_changes || b->bytes >= rs->max_bytes;
 }
 
+/* Return the current (full) batch as a chunk of the open transaction. */
+static Act
+emit_chunk(ReplStream *rs, ChangeBatch *b)
+{
+	GtidSet		after;
+
+	pos_after(rs, &after);
+	fill_txn(rs, b, &after);
+	gtid_set_free(&after);
+	b->is_last = false;
+	return ACT_EMIT;
+}
+
 /* ------------------------------------------------------------------ rows */
 
 /* Convert one image into catalog-ordered datums; false on error (logged). */
@@ -540,6 +562,20 @@ emit_rows(ReplStream *rs, ChangeBatch *b)
 		RowError	rerr;
 		int			r;
 
+		/*
+		 * A full batch is returned before the next change, not after the
+		 * last one: so a transaction that ends exactly at a chunk boundary
+		 * still ends in its last chunk.
+		 */
+		if (rs->it.pos >= rows->rows_len)
+		{
+			rs->rows_pending = false;
+			if (rows->flags & BINLOG_ROWS_F_STMT_END)
+				tm_clear(rs);
+			break;
+		}
+		if (b->nchanges > 0 && batch_full(rs, b))
+			return emit_chunk(rs, b);
 		arena_reset(&rs->row_arena);
 		r = rowimage_iter_next(&rs->it, &rs->row_arena, rs->before, rs->after, &rerr);
 		if (r < 0)
@@ -579,16 +615,6 @@ emit_rows(ReplStream *rs, ChangeBatch *b)
 
 		ch->new_row = newd;
 		ch->old_row = op == CHANGE_UPDATE ? (key_changed(e->table, oldd, newd) ? oldd : NULL) : oldd;
-		if (batch_full(rs, b))
-		{
-			GtidSet		after;
-
-			pos_after(rs, &after);
-			fill_txn(rs, b, &after);
-			gtid_set_free(&after);
-			b->is_last = false;
-			return ACT_EMIT;
-		}
 	}
 	return ACT_CONTINUE;
 }
@@ -700,6 +726,8 @@ on_query(ReplStream *rs, const BinlogEvent *ev, ChangeBatch *b)
 
 				if (!rs->in_txn)
 					txn_start(rs, "", (int64_t) ev->hdr.timestamp * 1000000);
+				if (b->nchanges > 0 && batch_full(rs, b))
+					return emit_chunk(rs, b);	/* (TRUNCATE is standalone: never taken in practice) */
 				if (rs->txn_index++ >= rs->txn_skip)
 				{
 					if (b->nchanges == 0)
@@ -917,7 +945,8 @@ next_packet(ReplStream *rs, ChangeBatch *b)
 	BinlogError err;
 	char		w[320];
 
-	if (len == (unsigned long) -1 || len == 0)
+	/* packet_error is ((unsigned int) -1), not ~0UL */
+	if (len == packet_error || len == (unsigned long) -1 || len == 0)
 	{
 		my_note_error(&rs->conn);
 		err_set_kind(ERR_SOURCE);

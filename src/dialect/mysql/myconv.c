@@ -112,6 +112,10 @@ typedef enum DateKind
 	DATE_PARTIAL,				/* a zero year, month or day, or a day past the month */
 } DateKind;
 
+/*
+ * Classify "YYYY-MM-DD...": valid, zero (0000-00-00), partial (a zero part
+ * or a day the month does not have) or not a date at all.
+ */
 static DateKind
 date_kind(const char *s, size_t len)
 {
@@ -179,6 +183,9 @@ mysql_time_ok(const char *s, size_t len)
 	return num(s + i + 1, 2) <= 59 && num(s + i + 4, 2) <= 59;
 }
 
+/*
+ * Apply the zero-date policy: MYCONV_NULL, or an error naming the value.
+ */
 static MyConvStatus
 zero_policy(const Column *col, const char *in, size_t len, const MyConvOptions *opt, MyConvError *err,
 			const char *what)

@@ -438,6 +438,10 @@ col_labels(RDec *d, uint32_t i, bool set, const BinlogStr **tml, uint32_t *ntml,
 	}
 }
 
+/*
+ * ENUM (1-2 byte index) or SET (1-8 byte mask) of column i: labels from the
+ * TABLE_MAP, else the hints, else the number.  False with d->err filled.
+ */
 static bool
 decode_enum_set(RDec *d, Cursor *c, uint32_t i, bool set, int size, RowVal *v)
 {
@@ -502,6 +506,11 @@ decode_enum_set(RDec *d, Cursor *c, uint32_t i, bool set, int size, RowVal *v)
 	return true;
 }
 
+/*
+ * STRING column i: resolve the real type packed in the metadata (ENUM, SET
+ * or CHAR), strip nothing (the server already did), pad BINARY back, and
+ * render UUID/INET6/INET4 when the hints ask.  False with d->err filled.
+ */
 static bool
 decode_string(RDec *d, Cursor *c, uint32_t i, RowVal *v)
 {
@@ -574,6 +583,11 @@ decode_string(RDec *d, Cursor *c, uint32_t i, RowVal *v)
 	return true;
 }
 
+/*
+ * Decode the value of column i at c (see the table at the top) into v.
+ * Values that are plain bytes point into the event; rendered ones are
+ * allocated in d->a.  False with d->err filled; never reads past c->end.
+ */
 static bool
 decode_value(RDec *d, Cursor *c, uint32_t i, bool partial_json, RowVal *v)
 {
@@ -931,6 +945,11 @@ bitmap_count(const uint8_t *bm, uint32_t n)
 	return k;
 }
 
+/*
+ * One row image: the null bitmap over the present columns, then their
+ * values; absent columns are marked ROWVAL_ABSENT.  partial is the
+ * PARTIAL_UPDATE bitmap (JSON columns holding diffs) or NULL.
+ */
 static bool
 decode_image(RDec *d, Cursor *c, const uint8_t *cols, const uint8_t *partial, RowVal *vals)
 {

@@ -107,9 +107,25 @@ static const char *const SQL_COMPOSITE_ATTRS =
 	"WHERE c.reltype = ANY ($1::oid[]) AND c.relkind = 'c' AND a.attnum > 0 AND NOT a.attisdropped "
 	"ORDER BY c.reltype, a.attnum";
 
-/* Child constraints of partitions (conparentid <> 0) are the parent's copies. */
+/* The leaf partitions of the selected partitioned tables (any depth). */
+static const char *const SQL_LEAVES =
+	"SELECT p.oid, pt.relid::oid, l.relname "
+	"FROM pg_class p CROSS JOIN LATERAL pg_partition_tree(p.oid) pt "
+	"JOIN pg_class l ON l.oid = pt.relid "
+	"WHERE p.oid = ANY ($1::oid[]) AND p.relkind = 'p' AND pt.isleaf "
+	"ORDER BY 1, 2";
+
+/*
+ * Constraints of the selected tables and of their leaf partitions; a
+ * partition's copy of its parent's constraint (conparentid <> 0) is left
+ * out.  Key columns are read by name: a partition's attnums may differ from
+ * its parent's.
+ */
 static const char *const SQL_CONSTRAINTS =
-	"SELECT con.conrelid, con.conname, con.contype, con.conkey, rn.nspname, rc.relname, "
+	"SELECT con.conrelid, con.conname, con.contype, "
+	"  ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(num, ord) "
+	"        JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord), "
+	"  rn.nspname, rc.relname, "
 	"  ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(num, ord) "
 	"        JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord), "
 	"  con.confupdtype, con.confdeltype, con.confmatchtype, con.condeferrable, con.condeferred, "
@@ -122,17 +138,22 @@ static const char *const SQL_CONSTRAINTS =
 	"ORDER BY con.conrelid, con.conname";
 
 /*
- * Indexes that back no constraint.  definition_tail is what follows
- * "USING <method> " in pg_get_indexdef(): the prefix is rebuilt with the
- * same quoting and compared, so odd names cannot confuse the split.
+ * Indexes that back no constraint and are not a partition's copy of its
+ * parent's index.  Keys by name (NULL for an expression).  definition_tail
+ * is what follows "USING <method> " in pg_get_indexdef(): the prefix is
+ * rebuilt with the same quoting and compared, so odd names cannot confuse
+ * the split.
  */
 static const char *const SQL_INDEXES =
 	"SELECT i.indrelid, ic.relname, i.indisunique, i.indisvalid, am.amname, i.indnkeyatts, "
-	"  i.indnatts, i.indkey, i.indoption, "
+	"  i.indnatts, "
+	"  ARRAY(SELECT a.attname FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(num, ord) "
+	"        LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num ORDER BY k.ord), "
+	"  i.indoption, "
 	"  ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k "
 	"        ORDER BY k), "
 	"  pg_get_expr(i.indpred, i.indrelid, true), "
-	"  CASE WHEN starts_with(x.def, x.prefix) THEN substr(x.def, length(x.prefix) + 1) END "
+	"  CASE WHEN starts_with(x.def, x.prefix) THEN substr(x.def, length(x.prefix) + 1) END, x.def "
 	"FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
 	"JOIN pg_am am ON am.oid = ic.relam "
 	"JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -144,6 +165,7 @@ static const char *const SQL_INDEXES =
 	"WHERE i.indrelid = ANY ($1::oid[]) AND NOT i.indisprimary "
 	"  AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid "
 	"                  AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x')) "
+	"  AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid) "
 	"ORDER BY i.indrelid, ic.relname";
 
 /*
@@ -192,6 +214,27 @@ typedef struct PgType
 	char	   *collation;		/* domain collation (pg_catalog), NULL if the base's */
 } PgType;
 
+/* A leaf partition of a selected partitioned table. */
+typedef struct Leaf
+{
+	uint32_t	oid;
+	Table	   *parent;
+	char	   *relname;
+} Leaf;
+
+/*
+ * An index or foreign key defined on a leaf partition: carried to the
+ * merged table when every leaf of its parent has the same one.
+ */
+typedef struct LeafObject
+{
+	const Leaf *leaf;
+	char	   *signature;		/* the definition, without the leaf's name */
+	bool		is_index;
+	IndexDef	ix;
+	ForeignKeyDef fk;
+} LeafObject;
+
 typedef struct Reader
 {
 	PgSource   *src;
@@ -199,6 +242,12 @@ typedef struct Reader
 	PgType	   *types;			/* sorted by oid */
 	int			ntypes;
 	char	   *oids;			/* "{1,2,3}": the selected tables, for $1 */
+	char	   *all_oids;		/* the selected tables and their leaf partitions */
+	Leaf	   *leaves;
+	int			nleaves;
+	LeafObject *leafobjs;
+	int			nleafobjs;
+	int			cap_leafobjs;
 } Reader;
 
 /* ------------------------------------------------------------- helpers */
@@ -317,16 +366,6 @@ parse_int_list(Arena *a, const char *s, int **out)
 	return n;
 }
 
-/* Index of the column with attnum num (Column.ordinal), or -1. */
-static int
-column_by_attnum(const Table *t, int num)
-{
-	for (int i = 0; i < t->ncolumns; i++)
-		if (t->columns[i].ordinal == num)
-			return i;
-	return -1;
-}
-
 static const PgType *
 find_type(const Reader *rd, uint32_t oid)
 {
@@ -361,6 +400,12 @@ is_builtin(const PgType *t)
 
 /* ------------------------------------------------------------- tables */
 
+/*
+ * read_tables
+ *		Add the tables filter selects to the catalog; set rd->oids to their OIDs.
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
 read_tables(Reader *rd, const TableFilter *filter)
 {
@@ -396,6 +441,12 @@ read_tables(Reader *rd, const TableFilter *filter)
 
 /* ------------------------------------------------------------- types */
 
+/*
+ * read_types
+ *		Load the pg_type rows of every type the columns need (rd->types).
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
 read_types(Reader *rd)
 {
@@ -666,6 +717,12 @@ resolve_type(Reader *rd, Column *col, uint32_t typid, int32_t typmod, int attndi
 
 /* ------------------------------------------------------------- columns */
 
+/*
+ * read_columns
+ *		Add the columns of the selected tables, their types resolved.
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
 read_columns(Reader *rd)
 {
@@ -734,24 +791,6 @@ fk_action(char a)
 	}
 }
 
-/* Column names of attnums (arena); false if one is unknown. */
-static bool
-names_of(Catalog *c, const Table *t, const int *nums, int n, char ***out)
-{
-	char	  **names = arena_alloc_array0(&c->arena, (size_t) n + 1, sizeof(char *));
-
-	for (int i = 0; i < n; i++)
-	{
-		int			ci = column_by_attnum(t, nums[i]);
-
-		if (ci < 0)
-			return false;
-		names[i] = t->columns[ci].name;
-	}
-	*out = names;
-	return true;
-}
-
 static void *
 grow(Catalog *c, void *old, int n, size_t elem)
 {
@@ -762,33 +801,124 @@ grow(Catalog *c, void *old, int n, size_t elem)
 	return p;
 }
 
+/*
+ * read_leaves
+ *		Find the leaf partitions of the selected partitioned tables; set
+ *		rd->all_oids to the selected tables and those leaves.
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
-read_constraints(Reader *rd)
+read_leaves(Reader *rd)
 {
-	PGresult   *r = reader_query(rd, SQL_CONSTRAINTS, true, "constraints");
+	PGresult   *r = reader_query(rd, SQL_LEAVES, true, "partitions");
 	Catalog    *c = rd->cat;
+	StrBuf		all;
 
 	if (r == NULL)
 		return false;
+	rd->nleaves = PQntuples(r);
+	rd->leaves = arena_alloc_array0(&c->arena, (size_t) rd->nleaves + 1, sizeof(Leaf));
+	sb_init(&all, 0);
+	sb_append(&all, rd->oids);
+	for (int i = 0; i < rd->nleaves; i++)
+	{
+		rd->leaves[i].parent = catalog_find_table_oid(c, get_oid(r, i, 0));
+		rd->leaves[i].oid = get_oid(r, i, 1);
+		rd->leaves[i].relname = get_str(c, r, i, 2);
+		sb_truncate(&all, all.len - 1);		/* the closing brace */
+		sb_appendf(&all, "%s%u}", all.len > 1 ? "," : "", rd->leaves[i].oid);
+	}
+	rd->all_oids = arena_strdup(&c->arena, all.data);
+	sb_free(&all);
+	PQclear(r);
+	return true;
+}
+
+static const Leaf *
+find_leaf(const Reader *rd, uint32_t oid)
+{
+	for (int i = 0; i < rd->nleaves; i++)
+		if (rd->leaves[i].oid == oid)
+			return &rd->leaves[i];
+	return NULL;
+}
+
+static LeafObject *
+add_leaf_object(Reader *rd, const Leaf *leaf, bool is_index, const char *signature)
+{
+	LeafObject *lo;
+
+	if (rd->nleafobjs == rd->cap_leafobjs)
+	{
+		int			cap = rd->cap_leafobjs ? rd->cap_leafobjs * 2 : 16;
+		LeafObject *grown = arena_alloc_array0(&rd->cat->arena, (size_t) cap, sizeof(LeafObject));
+
+		if (rd->nleafobjs)
+			memcpy(grown, rd->leafobjs, sizeof(LeafObject) * (size_t) rd->nleafobjs);
+		rd->leafobjs = grown;
+		rd->cap_leafobjs = cap;
+	}
+	lo = &rd->leafobjs[rd->nleafobjs++];
+	memset(lo, 0, sizeof(*lo));
+	lo->leaf = leaf;
+	lo->is_index = is_index;
+	lo->signature = arena_strdup(&rd->cat->arena, signature);
+	return lo;
+}
+
+/* The table a catalog row belongs to; or, for a leaf partition, *leaf. */
+static Table *
+row_table(Reader *rd, uint32_t relid, const Leaf **leaf)
+{
+	Table	   *t = catalog_find_table_oid(rd->cat, relid);
+
+	*leaf = t ? NULL : find_leaf(rd, relid);
+	return t ? t : (*leaf ? (*leaf)->parent : NULL);
+}
+
+/*
+ * read_constraints
+ *		Add primary keys, unique constraints, foreign keys and checks of the
+ *		selected tables; leaf partitions' foreign keys go to rd->leafobjs.
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
+static bool
+read_constraints(Reader *rd)
+{
+	PGresult   *r;
+	Catalog    *c = rd->cat;
+	const char *params[1] = {rd->all_oids};
+
+	r = pg_query_quiet(&rd->src->conn, SQL_CONSTRAINTS, 1, params);
+	if (r == NULL)
+	{
+		err_set_kind(ERR_SOURCE);
+		log_error_dh(rd->src->conn.last_error, NULL, "could not read the constraints of the source catalog");
+		return false;
+	}
 	for (int i = 0; i < PQntuples(r); i++)
 	{
-		Table	   *t = catalog_find_table_oid(c, get_oid(r, i, 0));
+		const Leaf *leaf;
+		Table	   *t = row_table(rd, get_oid(r, i, 0), &leaf);
 		char		type = PQgetvalue(r, i, 2)[0];
-		int		   *nums;
-		int			n;
-		char	  **cols = NULL;
+		char	  **cols;
+		int			n = parse_text_array(&c->arena, PQgetvalue(r, i, 3), &cols);
 
-		if (t == NULL)
-			continue;
-		n = parse_int_list(&c->arena, PQgetvalue(r, i, 3), &nums);
-		if (type != 'c' && type != 'x' && !names_of(c, t, nums, n, &cols))
+		if (t == NULL || (leaf && type != 'f'))
+			continue;			/* a leaf's own checks and keys are its parent's business */
+		for (int k = 0; k < n; k++)
+			if (cols[k] == NULL || table_column_index(t, cols[k]) < 0)
+				n = -1;
+		if (n < 0 && type != 'c')
 			continue;
 		switch (type)
 		{
 			case 'p':
 				t->pk = arena_alloc_array0(&c->arena, (size_t) n, sizeof(int));
 				for (int k = 0; k < n; k++)
-					t->pk[k] = column_by_attnum(t, nums[k]);
+					t->pk[k] = table_column_index(t, cols[k]);
 				t->npk = n;
 				t->pk_name = get_str(c, r, i, 1);
 				break;
@@ -815,8 +945,13 @@ read_constraints(Reader *rd)
 
 					if (nref != n)
 						break;
-					t->fks = grow(c, t->fks, t->nfks, sizeof(ForeignKeyDef));
-					fk = &t->fks[t->nfks++];
+					if (leaf)
+						fk = &add_leaf_object(rd, leaf, false, PQgetvalue(r, i, 13))->fk;
+					else
+					{
+						t->fks = grow(c, t->fks, t->nfks, sizeof(ForeignKeyDef));
+						fk = &t->fks[t->nfks++];
+					}
 					fk->name = get_str(c, r, i, 1);
 					fk->columns = cols;
 					fk->ncolumns = n;
@@ -846,7 +981,7 @@ read_constraints(Reader *rd)
 			case 'x':
 				catalog_add_issue(c, ISSUE_WARN, ISSUE_OBJECT, t->display,
 								  "create it on the target after the migration if it is needed",
-								  "exclusion constraint \"%s\" of \"%s\" is not migrated: %s",
+								  "exclusion constraint \"%s\" of %s is not migrated: %s",
 								  PQgetvalue(r, i, 1), t->display, PQgetvalue(r, i, 13));
 				break;
 		}
@@ -855,36 +990,61 @@ read_constraints(Reader *rd)
 	return true;
 }
 
+/*
+ * read_indexes
+ *		Add the indexes of the selected tables that back no constraint; leaf
+ *		partitions' own indexes go to rd->leafobjs.
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
 read_indexes(Reader *rd)
 {
-	PGresult   *r = reader_query(rd, SQL_INDEXES, true, "indexes");
+	PGresult   *r;
 	Catalog    *c = rd->cat;
+	const char *params[1] = {rd->all_oids};
 
+	r = pg_query_quiet(&rd->src->conn, SQL_INDEXES, 1, params);
 	if (r == NULL)
+	{
+		err_set_kind(ERR_SOURCE);
+		log_error_dh(rd->src->conn.last_error, NULL, "could not read the indexes of the source catalog");
 		return false;
+	}
 	for (int i = 0; i < PQntuples(r); i++)
 	{
-		Table	   *t = catalog_find_table_oid(c, get_oid(r, i, 0));
+		const Leaf *leaf;
+		Table	   *t = row_table(rd, get_oid(r, i, 0), &leaf);
 		IndexDef   *ix;
 		int			nkey = atoi(PQgetvalue(r, i, 5));
 		int			nall = atoi(PQgetvalue(r, i, 6));
-		int		   *keys,
-				   *opts;
-		char	  **defs;
+		int		   *opts;
+		char	  **keys,
+				  **defs;
 		int			nkeys,
 					nopts,
 					ndefs;
 
 		if (t == NULL)
 			continue;
-		nkeys = parse_int_list(&c->arena, PQgetvalue(r, i, 7), &keys);
+		nkeys = parse_text_array(&c->arena, PQgetvalue(r, i, 7), &keys);
 		nopts = parse_int_list(&c->arena, PQgetvalue(r, i, 8), &opts);
 		ndefs = parse_text_array(&c->arena, PQgetvalue(r, i, 9), &defs);
 		if (nkeys < nall || ndefs < nall || nkey > nall)
 			continue;
-		t->indexes = grow(c, t->indexes, t->nindexes, sizeof(IndexDef));
-		ix = &t->indexes[t->nindexes++];
+		if (leaf)
+		{
+			/* same unique-ness, method and definition on every leaf: one index */
+			char	   *sig = arena_sprintf(&c->arena, "%s %s %s", PQgetvalue(r, i, 2), PQgetvalue(r, i, 4),
+											PQgetisnull(r, i, 11) ? PQgetvalue(r, i, 1) : PQgetvalue(r, i, 11));
+
+			ix = &add_leaf_object(rd, leaf, true, sig)->ix;
+		}
+		else
+		{
+			t->indexes = grow(c, t->indexes, t->nindexes, sizeof(IndexDef));
+			ix = &t->indexes[t->nindexes++];
+		}
 		ix->name = get_str(c, r, i, 1);
 		ix->unique = get_bool(r, i, 2);
 		ix->valid = get_bool(r, i, 3);
@@ -895,10 +1055,8 @@ read_indexes(Reader *rd)
 		ix->desc = arena_alloc_array0(&c->arena, (size_t) nkey + 1, sizeof(bool));
 		for (int k = 0; k < nkey; k++)
 		{
-			int			ci = keys[k] ? column_by_attnum(t, keys[k]) : -1;
-
-			if (ci >= 0)
-				ix->columns[k] = t->columns[ci].name;
+			if (keys[k])
+				ix->columns[k] = keys[k];
 			else
 				ix->exprs[k] = defs[k];
 			ix->desc[k] = k < nopts && (opts[k] & 1);
@@ -907,18 +1065,102 @@ read_indexes(Reader *rd)
 		{
 			ix->include = arena_alloc_array0(&c->arena, (size_t) (nall - nkey), sizeof(char *));
 			for (int k = nkey; k < nall; k++)
-			{
-				int			ci = column_by_attnum(t, keys[k]);
-
-				if (ci >= 0)
-					ix->include[ix->ninclude++] = t->columns[ci].name;
-			}
+				if (keys[k])
+					ix->include[ix->ninclude++] = keys[k];
 		}
 		ix->predicate = get_str(c, r, i, 10);
 		ix->definition_tail = get_str(c, r, i, 11);
+		ix->definition = get_str(c, r, i, 12);
 	}
 	PQclear(r);
 	return true;
+}
+
+/* The merged object's name: the leaf's name with the leaf's prefix made the parent's. */
+static char *
+merged_name(Catalog *c, const Leaf *leaf, const char *name)
+{
+	size_t		n = strlen(leaf->relname);
+
+	if (strncmp(name, leaf->relname, n) == 0)
+		return catalog_fit_ident(c, arena_sprintf(&c->arena, "%s%s", leaf->parent->name, name + n));
+	return catalog_fit_ident(c, arena_sprintf(&c->arena, "%s_%s", leaf->parent->name, name));
+}
+
+/*
+ * Indexes and foreign keys defined on every leaf partition of a table
+ * (pagila's payment has its indexes and foreign keys per partition) are
+ * created once on the merged table; those on some leaves only are reported.
+ */
+static void
+merge_leaf_objects(Reader *rd)
+{
+	Catalog    *c = rd->cat;
+	bool	   *done = gw_new_array(bool, rd->nleafobjs + 1);
+	const Leaf **leaves_seen = gw_new_array(const Leaf *, rd->nleafobjs + 1);
+
+	for (int i = 0; i < rd->nleafobjs; i++)
+	{
+		LeafObject *lo = &rd->leafobjs[i];
+		Table	   *t = lo->leaf->parent;
+		int			nleaves = 0,
+					covered,
+					nseen = 0;
+
+		if (done[i])
+			continue;
+		for (int k = 0; k < rd->nleaves; k++)
+			nleaves += rd->leaves[k].parent == t;
+		/* count the distinct leaves that have the same object */
+		for (int k = i; k < rd->nleafobjs; k++)
+		{
+			LeafObject *other = &rd->leafobjs[k];
+			bool		seen = false;
+
+			if (done[k] || other->leaf->parent != t || other->is_index != lo->is_index ||
+				strcmp(other->signature, lo->signature) != 0)
+				continue;
+			done[k] = true;
+			for (int j = 0; j < nseen && !seen; j++)
+				seen = leaves_seen[j] == other->leaf;
+			if (!seen)
+				leaves_seen[nseen++] = other->leaf;
+		}
+		covered = nseen;
+		if (covered < nleaves)
+		{
+			catalog_add_issue(c, ISSUE_WARN, ISSUE_OBJECT, t->display,
+							  "create it on the target after the migration if it is needed",
+							  "%s \"%s\" exists on %d of the %d partitions of %s only: it is not created on "
+							  "the merged table", lo->is_index ? "index" : "foreign key",
+							  lo->is_index ? lo->ix.name : lo->fk.name, covered, nleaves, t->display);
+			continue;
+		}
+		if (lo->is_index)
+		{
+			IndexDef   *ix;
+
+			t->indexes = grow(c, t->indexes, t->nindexes, sizeof(IndexDef));
+			ix = &t->indexes[t->nindexes++];
+			*ix = lo->ix;
+			ix->name = merged_name(c, lo->leaf, lo->ix.name);
+		}
+		else
+		{
+			ForeignKeyDef *fk;
+
+			t->fks = grow(c, t->fks, t->nfks, sizeof(ForeignKeyDef));
+			fk = &t->fks[t->nfks++];
+			*fk = lo->fk;
+			fk->name = merged_name(c, lo->leaf, lo->fk.name);
+		}
+		catalog_add_issue(c, ISSUE_INFO, ISSUE_OBJECT, t->display, NULL,
+						  "%s \"%s\" of every partition of %s is created once on the merged table as \"%s\"",
+						  lo->is_index ? "index" : "foreign key", lo->is_index ? lo->ix.name : lo->fk.name,
+						  t->display, lo->is_index ? t->indexes[t->nindexes - 1].name : t->fks[t->nfks - 1].name);
+	}
+	free(leaves_seen);
+	free(done);
 }
 
 /* ------------------------------------------------------------- sequences */
@@ -932,6 +1174,13 @@ schema_has_selected_table(const Catalog *c, const char *schema)
 	return false;
 }
 
+/*
+ * read_sequences
+ *		Add the sequences the selected tables own or use (and free-standing
+ *		ones of their schemas when whole schemas are migrated), with values.
+ *
+ * Returns false on error (logged, ERR_SOURCE).
+ */
 static bool
 read_sequences(Reader *rd, const TableFilter *filter)
 {
@@ -1009,12 +1258,15 @@ pg_read_catalog(Source *src, const TableFilter *filter, Catalog *out)
 		return false;
 	}
 	ok = read_tables(&rd, filter) &&
+		read_leaves(&rd) &&
 		read_types(&rd) &&
 		read_user_types(&rd) &&
 		read_columns(&rd) &&
 		read_constraints(&rd) &&
 		read_indexes(&rd) &&
 		read_sequences(&rd, filter);
+	if (ok)
+		merge_leaf_objects(&rd);
 	if (own_txn)
 		ok = pg_exec(&s->conn, ok ? "COMMIT" : "ROLLBACK") && ok;
 	else if (old_path)

@@ -105,8 +105,36 @@ pg_create_publication(PgConn *c, const char *pub, const Catalog *cat)
 	StrBuf		sql;
 	bool		ok;
 	int			n = 0;
+	int			unsafe = 0;
 
+	/*
+	 * Once a table is in a publication, PostgreSQL refuses UPDATE and DELETE
+	 * on it unless it has a replica identity: for a table without a primary
+	 * key that needs REPLICA IDENTITY FULL.  Publishing such a table would
+	 * break the application's writes, so it is refused here, by name.
+	 */
 	sb_init(&sql, 0);
+	for (int i = 0; i < cat->ntables; i++)
+	{
+		const Table *t = cat->tables[i];
+
+		if (t->partition_of || t->replica_identity == 'f' || t->replica_identity == 'i' ||
+			(t->npk > 0 && t->replica_identity == 'd'))
+			continue;
+		if (unsafe++ < 10)
+			sb_appendf(&sql, "%s%s", unsafe > 1 ? ", " : "", t->display);
+	}
+	if (unsafe > 0)
+	{
+		err_set_kind(ERR_SOURCE);
+		log_error_dh(sql.data,
+					 "ALTER TABLE ... REPLICA IDENTITY FULL on each (or exclude them with --table-exclusion-filter)",
+					 "%d table%s without a usable replica identity: publishing %s would make UPDATE and DELETE on %s fail on the source",
+					 unsafe, unsafe == 1 ? "" : "s", unsafe == 1 ? "it" : "them", unsafe == 1 ? "it" : "them");
+		sb_free(&sql);
+		return false;
+	}
+	sb_reset(&sql);
 	sb_append(&sql, "CREATE PUBLICATION ");
 	sb_append_ident(&sql, pub);
 	sb_append(&sql, " FOR TABLE ");

@@ -15,6 +15,7 @@
 #include "common/strbuf.h"
 #include "dialect/pg/pg_conn.h"
 #include "dialect/pg/pg_source.h"
+#include "dialect/pg/pg_stream.h"
 #include "dialect/source.h"
 
 static Source *
@@ -164,16 +165,23 @@ pg_check_tables(PgSource *s, const SourceCheckOptions *o, CheckList *out)
 	if (!o->no_replication)
 	{
 		sb_reset(&names);
-		res = pg_query_quiet(&s->conn, USER_TABLES_SQL "AND c.relreplident = 'n' ORDER BY 1, 2",
+		/*
+		 * NOTHING, or DEFAULT without a primary key: once published, the source
+		 * itself refuses UPDATE and DELETE on such a table.
+		 */
+		res = pg_query_quiet(&s->conn, USER_TABLES_SQL
+							 "AND (c.relreplident = 'n' OR (c.relreplident = 'd' AND NOT EXISTS ("
+							 "  SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p')))"
+							 " ORDER BY 1, 2",
 							 0, NULL);
 		if (res)
 		{
 			n = collect_tables(res, o->filter, &names);
 			if (n)
 				checklist_add(out, SCOPE, "replica_identity", CHECK_FAIL,
-							  "ALTER TABLE ... REPLICA IDENTITY DEFAULT (or FULL)",
-							  "%d table%s with REPLICA IDENTITY NOTHING: updates and deletes cannot be replicated: %s",
-							  n, n == 1 ? "" : "s", names.data);
+							  "ALTER TABLE ... REPLICA IDENTITY FULL (or add a primary key, or exclude the table)",
+							  "%d table%s without a usable replica identity: once published, UPDATE and DELETE on %s would fail on the source: %s",
+							  n, n == 1 ? "" : "s", n == 1 ? "it" : "them", names.data);
 			else
 				checklist_add(out, SCOPE, "replica_identity", CHECK_OK, NULL,
 							  "every table can replicate updates and deletes");
@@ -286,6 +294,7 @@ pg_check(Source *src, const SourceCheckOptions *o, CheckList *out)
 		PQclear(res);
 	}
 	pg_check_tables(s, o, out);
+	source_check_column_types(src, o, out);
 }
 
 /* ------------------------------------------------------------ positions */
@@ -335,6 +344,10 @@ const SourceOps source_ops_postgres = {
 	.open = pg_source_open,
 	.close = pg_source_close,
 	.check = pg_check,
+	.stream_open = pg_stream_open,
+	.stream_next = pg_stream_next,
+	.stream_confirm = pg_stream_confirm,
+	.stream_close = pg_stream_close,
 	.snapshot_begin = pg_snapshot_begin,
 	.snapshot_end = pg_snapshot_end,
 	.plan_shards = pg_plan_shards,

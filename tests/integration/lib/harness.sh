@@ -85,7 +85,9 @@ _my_ports=()
 free_port() {
   local p i
   for i in $(seq 1 200); do
-    p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 30000 ))
+    # below the ephemeral range (32768+), so no outgoing connection can take a
+    # test server's port while it restarts
+    p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 12000 ))
     ss -Hltn "sport = :$p" 2>/dev/null | grep -q . && continue
     mkdir "$_PORT_LOCKS/$p" 2>/dev/null || continue
     _my_ports+=("$p")
@@ -108,7 +110,7 @@ _cleanup() {
   if [ "$_tap_failed" != 0 ] || [ "$rc" != 0 ]; then
     local keep="$GODWIT_TEST_LOGDIR/$TEST_NAME"
     rm -rf "$keep"; mkdir -p "$keep"
-    find "$TEST_TMP" -maxdepth 2 \( -name '*.log' -o -name 'godwit-*.out' -o -name 'godwit-*.err' \) \
+    find "$TEST_TMP" -maxdepth 2 \( -name '*.log' -o -name '*.err' -o -name 'godwit-*.out' \) \
       -exec cp --parents {} "$keep" \; 2>/dev/null
     echo "# logs kept in $keep" >&2
   fi

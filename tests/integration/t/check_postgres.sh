@@ -23,8 +23,13 @@ like "$GW_OUT" '"name":"select_privilege","status":"OK"' "select privilege"
 like "$GW_OUT" '"scope":"target","name":"create_privilege","status":"OK"' "target can create schemas and tables"
 like "$GW_OUT" '"scope":"target","name":"version","status":"OK","message":"PostgreSQL 15' "target dialect detected"
 
+gw check --source "$(pg_url src)" --target "$(pg_url tgt)" --allow-no-pk --format json
+is "$GW_RC" 2 "--allow-no-pk alone: the keyless table still lacks a replica identity"
+like "$GW_OUT" '"name":"primary_keys","status":"WARN"' "--allow-no-pk makes the missing key a warning"
+like "$GW_OUT" '"name":"replica_identity","status":"FAIL".*no_pk' "but publishing it would break the source's updates"
+pgq src postgres "ALTER TABLE public.no_pk REPLICA IDENTITY FULL"
 gw check --source "$(pg_url src)" --target "$(pg_url tgt)" --allow-no-pk
-is "$GW_RC" 0 "--allow-no-pk turns the failure into a warning (exit 0)"
+is "$GW_RC" 0 "--allow-no-pk with REPLICA IDENTITY FULL: ready (exit 0)"
 like "$GW_OUT" 'WARN +primary_keys' "text report shows WARN"
 like "$GW_OUT" 'ready to migrate' "text report summary"
 

@@ -61,4 +61,13 @@ is "$recopied" 0 "no finished shard was copied twice"
 is "$(pgq tgt postgres "SELECT sum(rows_copied) FROM _godwit.shards WHERE table_name = 'big'")" 600000 "rows recorded per shard add up"
 is "$(pgq src postgres "SELECT count(*) FROM pg_replication_slots")" 1 "exactly one slot left on the source"
 
+# a kill between recording the run and committing its shard plan leaves a run
+# without shards: the rerun must plan and copy, not declare it finished
+pgq tgt postgres "DELETE FROM _godwit.shards; UPDATE _godwit.runs SET status = 'running', snapshot_position = NULL;
+                  TRUNCATE public.big, public.small, public.\"Other Table\""
+gw "${ARGS[@]}"
+is "$GW_RC" 0 "a run killed before its shard plan committed is planned again"
+is "$(pg_fingerprint tgt postgres public)" "$(pg_fingerprint src postgres public)" "and copied completely"
+is "$(pgq src postgres "SELECT count(*) FROM pg_replication_slots")" 1 "its orphaned slot was replaced, not duplicated"
+
 done_testing

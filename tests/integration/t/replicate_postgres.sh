@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# godwit replicate from PostgreSQL under a live write workload: every kind of
+# change (TOAST left unchanged and changed, key changes, deletes + re-inserts in
+# one transaction, odd identifiers, REPLICA IDENTITY FULL, a composite key,
+# TRUNCATE, a partitioned table, pgcopydb's hard-names CDC workload), then
+# drain: target == source, every value, and each change counted exactly once.
+. "$(dirname "$0")/../lib/harness.sh"
+
+pg_node src
+pg_node tgt
+pgq src postgres "
+  CREATE TABLE public.acct (id bigint PRIMARY KEY, bal int NOT NULL, doc text);
+  ALTER TABLE public.acct ALTER doc SET STORAGE EXTERNAL;
+  INSERT INTO public.acct SELECT g, 0, CASE WHEN g % 10 = 0 THEN repeat(md5(g::text), 400) ELSE 'd' || g END
+    FROM generate_series(1, 20000) g;
+  CREATE TABLE public.hist (id bigserial PRIMARY KEY, acct bigint, delta int, at timestamptz DEFAULT now());
+  CREATE TABLE public.\"Odd \"\"Name\"\" ü\" (\"Key\" int PRIMARY KEY, \"Välue\" text);
+  INSERT INTO public.\"Odd \"\"Name\"\" ü\" SELECT g, 'v' FROM generate_series(0, 99) g;
+  CREATE TABLE public.full_ident (k1 int, k2 text, v int, PRIMARY KEY (k1, k2));
+  ALTER TABLE public.full_ident REPLICA IDENTITY FULL;
+  INSERT INTO public.full_ident SELECT g, 'k', 0 FROM generate_series(0, 49) g;
+  CREATE TABLE public.scratch (id int PRIMARY KEY, v text);
+  INSERT INTO public.scratch SELECT g, 's' FROM generate_series(1, 100) g;
+  CREATE TABLE public.parted (id int, region text, v int, PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+  CREATE TABLE public.parted_eu PARTITION OF public.parted FOR VALUES IN ('eu');
+  CREATE TABLE public.parted_us PARTITION OF public.parted FOR VALUES IN ('us');
+  INSERT INTO public.parted SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END, 0 FROM generate_series(1, 100) g;"
+# pgcopydb's hard names (schemas with quotes and dots, Cyrillic, 63-char names, generated columns)
+pgq src postgres "CREATE DATABASE pagila"
+pgf src pagila "$SHARED_DATASETS/pagila-postgres/pagila-schema.sql"
+pgf src pagila "$SHARED_DATASETS/pagila-postgres/pagila-data.sql"
+pgf src pagila "$SHARED_DATASETS/postgres-cdc-pgcopydb/cdc-test-decoding-ddl.sql"
+pgq tgt postgres "CREATE DATABASE pagila"
+
+gw fetch --source "$(pg_url src)" --target "$(pg_url tgt)"
+is "$GW_RC" 0 "fetch"
+# keyless tables without REPLICA IDENTITY FULL: publishing them would break the app's updates
+gw fetch --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila)" --allow-no-pk --slot-name pagila_slot
+is "$GW_RC" 3 "fetch refuses to publish keyless tables without a replica identity"
+like "$GW_ERR" 'would make UPDATE and DELETE on them fail on the source' "the danger is explained"
+like "$GW_ERR" 'xpto2' "the table is named"
+gw check --source "$(pg_url src pagila)" --allow-no-pk --format json
+like "$GW_OUT" '"name":"replica_identity","status":"FAIL","message":"[0-9]+ tables? without a usable replica identity' "check reports it too"
+pgq src pagila 'ALTER TABLE public.xpto2 REPLICA IDENTITY FULL; ALTER TABLE public."""dqname""" REPLICA IDENTITY FULL;'
+gw fetch --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila)" --allow-no-pk --slot-name pagila_slot
+is "$GW_RC" 0 "fetch pagila with the pgcopydb CDC objects"
+[ "$GW_RC" = 0 ] || diag "$(echo "$GW_ERR" | grep -v '"info"' | tail -5)"
+
+gw_bg "$TEST_TMP/rep.log" replicate --source "$(pg_url src)" --target "$(pg_url tgt)" --metrics-listen-addr 127.0.0.1:0
+REP1=$GW_PID
+gw_bg "$TEST_TMP/rep2.log" replicate --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila)" --allow-no-pk
+REP2=$GW_PID
+
+"$PGBIN/pgbench" -n -h 127.0.0.1 -p "$src_PORT" -U postgres -c 2 -j 2 -T 6 \
+  -f "$(dirname "$0")/../data/pg_workload.sql" postgres >"$TEST_TMP/pgbench.log" 2>&1
+ok $? "pgbench workload ran"
+pgq src postgres "TRUNCATE public.scratch; INSERT INTO public.scratch VALUES (1, 'after truncate');
+                  UPDATE public.parted SET v = v + 1 WHERE id <= 10;
+                  UPDATE public.parted SET region = 'eu' WHERE id = 3;   -- moves between partitions
+                  DELETE FROM public.parted WHERE id = 5;"
+(cd "$SHARED_DATASETS/postgres-cdc-pgcopydb" && "$PGBIN/psql" -X -q -h 127.0.0.1 -p "$src_PORT" -U postgres -d pagila \
+  -v ON_ERROR_STOP=1 -f cdc-test-decoding-dml.sql >/dev/null 2>"$TEST_TMP/dml.log")
+ok $? "pgcopydb's CDC workload ran on pagila" || diag "$(cat "$TEST_TMP/dml.log")"
+
+# drain: the checkpoint passes the source's current position
+drained() {
+  local db=$1 lsn
+  lsn=$(pgq src "$db" "SELECT pg_current_wal_lsn()")
+  wait_until 60 bash -c "[ \"\$(\"$PGBIN/psql\" -X -A -t -h 127.0.0.1 -p $tgt_PORT -U postgres -d $db \
+      -c \"SELECT position::pg_lsn >= '$lsn'::pg_lsn FROM _godwit.checkpoint\")\" = t ]"
+}
+drained postgres; ok $? "replication drained (postgres)"
+drained pagila; ok $? "replication drained (pagila)"
+
+is "$(pg_fingerprint tgt postgres)" "$(pg_fingerprint src postgres)" "target == source after the workload, every value"
+is "$(pg_fingerprint tgt pagila)" "$(pg_fingerprint src pagila)" "pagila + pgcopydb CDC workload: target == source"
+is "$(pgq tgt postgres "SELECT v FROM public.scratch")" "after truncate" "TRUNCATE replicated"
+is "$(pgq tgt postgres "SELECT count(*) FROM public.acct WHERE length(doc) > 10000")" \
+   "$(pgq src postgres "SELECT count(*) FROM public.acct WHERE length(doc) > 10000")" "TOASTed values never lost to NULL"
+
+metrics=$(curl -s "http://127.0.0.1:$(grep -o 'serving metrics on http://127.0.0.1:[0-9]*' "$TEST_TMP/rep.log.err" | grep -o '[0-9]*$')/metrics" 2>/dev/null || true)
+like "$metrics" 'apply_upserts_total\{table="public.acct"\} [1-9]' "apply_upserts_total exported"
+like "$metrics" 'source_commit_to_apply_lag_seconds_count [1-9]' "lag histogram exported"
+
+kill -TERM "$REP1" "$REP2"; wait "$REP1"; rc1=$?; wait "$REP2"; rc2=$?
+is "$rc1:$rc2" "0:0" "replicate stops cleanly on SIGTERM (exit 0)"
+like "$(cat "$TEST_TMP/rep.log.err")" 'replication stopped at' "final position logged"
+ckpt=$(pgq tgt postgres "SELECT position FROM _godwit.checkpoint")
+is "$(pgq src postgres "SELECT confirmed_flush_lsn >= '$ckpt'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'godwit_slot'")" t \
+   "the slot was told everything applied (WAL released)" ||
+  diag "checkpoint $ckpt, slot $(pgq src postgres "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'godwit_slot'")"
+
+done_testing
