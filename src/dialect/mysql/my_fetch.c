@@ -490,7 +490,7 @@ my_snapshot_lockfree(MySource *s, SourceReader **readers, int n, int tries, bool
 		if (same && my_gtid_of_offset(&s->conn, readers[0]->snap_file, readers[0]->snap_pos, out->position,
 									  sizeof(out->position)))
 		{
-			snprintf(out->snapshot_id, sizeof(out->snapshot_id), "%s:%llu", readers[0]->snap_file,
+			snprintf(out->snapshot_id, sizeof(out->snapshot_id), "%.100s:%llu", readers[0]->snap_file,
 					 (unsigned long long) readers[0]->snap_pos);
 			out->lock_held_us = 0;
 			log_write(LOG_INFO, NULL, NULL, "\"lock\":\"none\",\"lock_held_us\":0",
@@ -538,7 +538,7 @@ my_snapshot_relaxed(MySource *s, SourceReader **readers, int n, bool already_ope
 						 (unsigned long long) readers[first]->snap_pos);
 			return false;
 		}
-		snprintf(out->snapshot_id, sizeof(out->snapshot_id), "%s:%llu", readers[first]->snap_file,
+		snprintf(out->snapshot_id, sizeof(out->snapshot_id), "%.100s:%llu", readers[first]->snap_file,
 				 (unsigned long long) readers[first]->snap_pos);
 	}
 	else

@@ -12,7 +12,8 @@ pg_node tgt
 MYSOCK="$(pg_dir msrc)/mysqld.sock"
 SRC=$(my_url msrc hand)
 
-myq msrc "CREATE DATABASE hand;
+myq msrc "CREATE DATABASE hand"
+myqd msrc hand "
   CREATE TABLE hand.big (id int PRIMARY KEY, v bigint NOT NULL, pad varchar(200));
   CREATE TABLE hand.ev (seq int PRIMARY KEY, note varchar(40));
   CREATE TABLE hand.ctr (id int PRIMARY KEY, n bigint NOT NULL);
@@ -97,23 +98,24 @@ is "$(pgq tgt hs_none "SELECT count(*) FROM generate_series(1, $k_in) s WHERE NO
   "none: every transaction up to the cursor is in the copy"
 
 # ---------------------------------------------------------------- a long query
-# FTWRL waits for a running query to release its tables, and every writer waits
+# FTWRL waits for a running write statement to finish, and every writer waits
 # behind it: a short --lock-timeout gives up, lets the writers go, and retries.
-(mariadb --socket="$MYSOCK" -uroot -N -B -e "SELECT SLEEP(5) FROM hand.ctr" >/dev/null 2>&1) &
+LONGQ="UPDATE hand.big SET v = v WHERE id = 1 AND SLEEP(5) = 0"
+(mariadb --socket="$MYSOCK" -uroot -N -B -e "$LONGQ" >/dev/null 2>&1) &
 SLOW=$!; bg_track "$SLOW"; sleep 0.5
 t0=$(date +%s)
 pgq tgt postgres "CREATE DATABASE hs_slow"
 gw fetch --source "$SRC" --target "$(pg_url tgt hs_slow)" --format json --snapshot-lock ftwrl --lock-timeout 1s
-is "$GW_RC" 0 "FTWRL behind a 5 s query: fetch still succeeds"
+is "$GW_RC" 0 "FTWRL behind a 5 s write statement: fetch still succeeds"
 like "$GW_ERR" 'FLUSH TABLES WITH READ LOCK not granted within 1s \(attempt 1 of 8\): retrying' "the wait timed out and was retried"
 ok "$( [ $(( $(date +%s) - t0 )) -ge 4 ]; echo $?)" "it got the lock once the query was done"
 wait "$SLOW" 2>/dev/null
-(mariadb --socket="$MYSOCK" -uroot -N -B -e "SELECT SLEEP(5) FROM hand.ctr" >/dev/null 2>&1) &
+(mariadb --socket="$MYSOCK" -uroot -N -B -e "$LONGQ" >/dev/null 2>&1) &
 SLOW=$!; bg_track "$SLOW"; sleep 0.5
 pgq tgt postgres "CREATE DATABASE hs_slow2"
 gw fetch --source "$SRC" --target "$(pg_url tgt hs_slow2)" --format json --snapshot-lock backup-stage --lock-timeout 1s
-is "$GW_RC" 0 "BACKUP STAGE beside a 5 s query succeeds"
-unlike "$GW_ERR" 'not granted within' "BACKUP STAGE BLOCK_COMMIT does not wait for the running query"
+is "$GW_RC" 0 "BACKUP STAGE beside a 5 s write statement succeeds"
+unlike "$GW_ERR" 'not granted within' "BACKUP STAGE BLOCK_COMMIT does not wait for the running statement"
 wait "$SLOW" 2>/dev/null
 
 # a lock that never comes: a clear error after the attempts (kept short here)
