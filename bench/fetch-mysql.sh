@@ -13,7 +13,7 @@
 # own, so the run does not collide with the shared baselines (/tmp/bench, 574xx) or with
 # other engineers' runs.  Needs root (throwaway servers), pgloader (scripts/install-deps.sh
 # --bench) and a release build of godwit (built here if missing: build-release/).
-# Environment: RUNS (runs per tool, default 1), FRESH=1 (rebuild servers and data),
+# Environment: RUNS (runs per tool, alternating, default 3; the median counts), FRESH=1 (rebuild servers and data),
 # GODWIT_ARGS (extra fetch flags), BENCH_FSYNC (default on, as the baselines).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,7 +27,7 @@ export BENCH_MY_BUFFER_POOL=${BENCH_MY_BUFFER_POOL:-2G}
 . "$SHARED/bench/lib.sh"
 SCALE=${1:-30}
 WIDE_ROWS=${2:-1500000}
-RUNS=${RUNS:-1}
+RUNS=${RUNS:-3}
 RESULTS=$BENCH_DIR/results
 TIMES=$RESULTS/times.tsv
 log() { echo "[fetch-mysql $(date +%T)] $*" >&2; }
@@ -43,7 +43,7 @@ if [ "${FRESH:-0}" = 1 ]; then my_destroy "$MY_DIR"; pg_destroy "$SRC_DIR"; pg_d
 mkdir -p "$RESULTS"
 pg_ensure "$TGT_DIR" "$TGT_PORT" || exit 1
 stamp=$BENCH_DIR/gen-$SCALE-$WIDE_ROWS.done
-if [ ! -f "$stamp" ] || ! my_running "$MY_DIR" && ! my_start "$MY_DIR"; then
+if [ ! -f "$stamp" ]; then
   log "building the data set (scale $SCALE, $WIDE_ROWS wide rows)"
   bash "$SHARED/bench/gen.sh" "$SCALE" "$WIDE_ROWS" || exit 1
   touch "$stamp"
@@ -58,6 +58,9 @@ for t in $TABLES; do
   src_rows=$((src_rows + $(myc "$MY_DIR" src -N -e "SELECT count(*) FROM $t")))
 done
 log "source: MariaDB src, $src_rows rows; $(uptime)"
+# warm the source's buffer pool once (CHECKSUM TABLE reads every row), so that the
+# first tool timed does not pay for reading the data set from disk
+myc "$MY_DIR" src -e "CHECKSUM TABLE $(echo $TABLES | sed 's/ /, /g')" >/dev/null
 
 reset_db() { pgc "$TGT_PORT" -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1" >/dev/null; pgc "$TGT_PORT" -c CHECKPOINT; sync; }
 count_db() {   # count_db DB SCHEMA -> total rows
@@ -77,14 +80,18 @@ run_tool() {
   rows=$(count_db "$db" "$schema" 2>/dev/null || echo 0)
   printf '%-8s wall %7.2f s  rows/s %9.0f  peak RSS %7.1f MB  rows %d/%d  exit %d\n' "$label" "$wall" \
     "$(echo "$src_rows / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$rows" "$src_rows" "$rc"
-  [ "$rows" = "$src_rows" ] || log "$label: row count differs ($rows, source $src_rows)"
+  if [ "$rc" != 0 ] || [ "$rows" != "$src_rows" ]; then
+    log "$label failed (exit $rc, $rows of $src_rows rows): see $RESULTS/$label.log"; tail -3 "$RESULTS/$label.log" >&2
+    FAILED=1
+  fi
 }
 
 : >"$TIMES"
+FAILED=0
 for r in $(seq 1 "$RUNS"); do
   # shellcheck disable=SC2086
   run_tool godwit tgt_godwit public "$GODWIT" fetch --source "mysql://$MY_USER:$MY_PASS@127.0.0.1:$MY_PORT/src?ssl-mode=DISABLED" \
-    --target "postgres://postgres@127.0.0.1:$TGT_PORT/tgt_godwit?sslmode=disable" --log-format json ${GODWIT_ARGS:-}
+    --target "postgres://postgres@127.0.0.1:$TGT_PORT/tgt_godwit?sslmode=disable" --allow-no-pk --log-format json ${GODWIT_ARGS:-}
   grep -h '"lock_held_us"' "$RESULTS/godwit.log" | sed 's/.*"message":"\([^"]*\)".*/  snapshot: \1/' | head -1
   rm -rf "$BENCH_DIR/pgloader-root"
   run_tool pgloader tgt_pgloader src pgloader --dynamic-space-size 8192 --root-dir "$BENCH_DIR/pgloader-root" \
@@ -100,3 +107,4 @@ echo "summary ($RUNS run(s) each, median wall; $src_rows rows; scale $SCALE + $W
 printf '  godwit   %7.2f s  %9.0f rows/s  peak RSS %7.1f MB\n' "$gw_wall" "$(echo "$src_rows / $gw_wall" | bc -l)" "$(echo "$gw_rss / 1024" | bc -l)"
 printf '  pgloader %7.2f s  %9.0f rows/s  peak RSS %7.1f MB\n' "$pl_wall" "$(echo "$src_rows / $pl_wall" | bc -l)" "$(echo "$pl_rss / 1024" | bc -l)"
 printf '  ratio godwit / pgloader wall: %.3f (%.1fx faster)\n' "$(echo "$gw_wall / $pl_wall" | bc -l)" "$(echo "$pl_wall / $gw_wall" | bc -l)"
+[ "$FAILED" = 0 ]
