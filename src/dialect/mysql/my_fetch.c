@@ -902,6 +902,33 @@ field_is_string(const MYSQL_FIELD *f)
 	}
 }
 
+/*
+ * Numbers passed through unchanged (CONV_NONE): their text is digits, sign,
+ * point and exponent, which myconv_value would copy as they are and COPY
+ * needs no escape for, so the row is built from them directly.
+ */
+static bool
+field_is_plain_number(const MYSQL_FIELD *f, const Column *col)
+{
+	if (col->conv != CONV_NONE)
+		return false;
+	switch (f->type)
+	{
+		case MYSQL_TYPE_TINY:
+		case MYSQL_TYPE_SHORT:
+		case MYSQL_TYPE_INT24:
+		case MYSQL_TYPE_LONG:
+		case MYSQL_TYPE_LONGLONG:
+		case MYSQL_TYPE_DECIMAL:
+		case MYSQL_TYPE_NEWDECIMAL:
+		case MYSQL_TYPE_FLOAT:
+		case MYSQL_TYPE_DOUBLE:
+			return true;
+		default:
+			return false;
+	}
+}
+
 /* Conversions that take the raw bytes of the value. */
 static bool
 conv_takes_bytes(ValueConv c)
@@ -988,6 +1015,7 @@ my_copy_shard(SourceReader *r, const Table *t, const ShardRange *range, const Co
 	int		   *colpos;			/* catalog column -> result position, -1 skipped */
 	int			ncols = 0;
 	bool		ok = true;
+	bool	   *plain = NULL;	/* per result column: a number copied as it is */
 	uint64_t	warned_null = 0;	/* columns already warned about (by position mod 64) */
 
 	*rows = 0;
@@ -1064,8 +1092,10 @@ my_copy_shard(SourceReader *r, const Table *t, const ShardRange *range, const Co
 		goto out;
 	}
 	fields = mysql_fetch_fields(res);
+	plain = gw_new_array(bool, (size_t) ncols + 1);
 	for (int i = 0; i < ncols; i++)
 	{
+		plain[i] = field_is_plain_number(&fields[i], cols[i]);
 		/* bytes must never be passed on as text */
 		if (field_is_string(&fields[i]) && fields[i].charsetnr == 63 && !conv_takes_bytes(cols[i]->conv) &&
 			cols[i]->conv != CONV_MY_ENUM && cols[i]->conv != CONV_MY_SET)
@@ -1094,6 +1124,11 @@ my_copy_shard(SourceReader *r, const Table *t, const ShardRange *range, const Co
 			if (row[i] == NULL)
 			{
 				myconv_copy_null(&r->line);
+				continue;
+			}
+			if (plain[i])
+			{
+				sb_appendn(&r->line, row[i], lengths[i]);
 				continue;
 			}
 			sb_reset(&r->val);
@@ -1186,6 +1221,7 @@ out:
 	sb_free(&sql);
 	free(cols);
 	free(colpos);
+	free(plain);
 	return ok;
 }
 
