@@ -70,6 +70,32 @@ fetch_db Chinook chinook
 (cd "$D/employees-mysql" && myf msrc <employees.sql >/dev/null)
 fetch_db employees employees
 
+# ---- edges no fixture has exactly: DECIMAL(65,30), every byte value in a BLOB, COPY's
+# special characters in text, latin1 and sjis columns, fractions, TIME beyond a day
+myq msrc "CREATE DATABASE edge"
+myqd msrc edge "SET NAMES utf8mb4;
+  CREATE TABLE e (id bigint unsigned PRIMARY KEY, d65 decimal(65,30), t text, lat varchar(20) CHARACTER SET latin1,
+    sj varchar(20) CHARACTER SET sjis, bl longblob, bn binary(4), dt datetime(6), ts timestamp(3) NULL, tm time(6),
+    y year, bt bit(13), st set('a','b c','d''e'), en enum('x','y'), j json);
+  INSERT INTO e VALUES
+    (18446744073709551615, 99999999999999999999999999999999999.999999999999999999999999999999,
+     'tab\there\nnewline\\back \\N \r cr 🦆', 'café', '日本語', NULL, 0x00FF0A5C, '9999-12-31 23:59:59.999999',
+     '2038-01-19 03:14:07.999', '838:59:59.000000', 2155, b'1010101010101', 'a,b c,d''e', 'y', '{\"k\": [1, 2.50, \"\\u00e9\"]}'),
+    (0, -99999999999999999999999999999999999.999999999999999999999999999999, '', '', '', '', 0x00000000,
+     '1000-01-01 00:00:00.000001', '1970-01-01 00:00:01.000', '-838:59:59.999999', 1901, b'0', '', 'x', '[]'),
+    (1, 0.000000000000000000000000000001, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+  UPDATE e SET bl = (SELECT GROUP_CONCAT(CHAR(seq) SEPARATOR '') FROM seq_0_to_255) WHERE id = 0;"
+fetch_db edge edge --type-map-file "$TIME_AS_INTERVAL"
+is "$(pgq tgt edge "SELECT length(bl) FROM public.e WHERE id = 0")" 256 "a BLOB with every byte value arrives whole"
+is "$(pgq tgt edge "SELECT d65::text FROM public.e WHERE id = 1")" "0.000000000000000000000000000001" "DECIMAL(65,30) keeps its scale"
+# the oracle is not vacuous: one microsecond or one character off is a mismatch
+pgq tgt edge "UPDATE public.e SET dt = dt + interval '1 microsecond' WHERE id = 0"
+out=$("${COMPARE[@]}" --my-db edge --pg-db edge 2>&1); rc=$?
+ok "$( [ "$rc" = 1 ] && echo "$out" | grep -q 'MISMATCH e: dt: want'; echo $?)" "the oracle reports a timestamp one microsecond off"
+pgq tgt edge "UPDATE public.e SET dt = dt - interval '1 microsecond', t = t || ' ' WHERE id = 0"
+out=$("${COMPARE[@]}" --my-db edge --pg-db edge 2>&1); rc=$?
+ok "$( [ "$rc" = 1 ] && echo "$out" | grep -q 'MISMATCH e: t: want'; echo $?)" "the oracle reports a trailing space"
+
 # ---- type fixtures: one database per file (some create their own databases too)
 for f in "$D"/mysql-types-mysqlsh/*.sql "$D"/mysql-types-duckdb/*.sql "$D"/mysql-types-pgloader/*.sql \
          "$D"/mysql-types-debezium/*.sql; do
@@ -129,7 +155,7 @@ compare mysql_types_debezium_regression_test dbzreg
 # every other fixture database, with the default mapping
 for db in $(myq msrc "SELECT DISTINCT TABLE_SCHEMA FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE'
                      AND TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys', 'sakila',
-                       'world', 'Chinook', 'employees', 'xtest', 'mysqlscanner', 'badkey',
+                       'world', 'Chinook', 'employees', 'xtest', 'mysqlscanner', 'badkey', 'edge',
                        'mysql_types_debezium_zero_date_fallback_converter', 'mysql_types_debezium_regression_test')
                      ORDER BY 1"); do
   fetch_db "$db" "$db" --allow-no-pk
