@@ -644,11 +644,26 @@ my_snapshot_begin(Source *src, const SnapshotRequest *req, Snapshot *out)
 			done = true;
 		}
 	}
+	/* MySQL without a lock: relaxed */
+	if (!done && mode == SNAPSHOT_LOCK_NONE)
+	{
+		if (!my_snapshot_relaxed(s, out->readers, n, false, out))
+			goto fail;
+		done = true;
+	}
 	/* 2./3. a brief lock */
-	if (!done && mode != SNAPSHOT_LOCK_NONE)
+	if (!done)
 	{
 		bool		try_backup = mariadb && s->conn.server_version >= 100401 &&
 			(mode == SNAPSHOT_LOCK_AUTO || mode == SNAPSHOT_LOCK_BACKUP_STAGE);
+
+		if (mode == SNAPSHOT_LOCK_BACKUP_STAGE && !try_backup)
+		{
+			err_set_kind(ERR_ARGS);
+			log_error_dh(NULL, "use --snapshot-lock auto or ftwrl",
+						 "BACKUP STAGE needs MariaDB 10.4.1 or later; the source is %s", src->server);
+			goto fail;
+		}
 
 		if (try_backup)
 		{
