@@ -27,6 +27,7 @@ static struct
 	uint64_t	apply_batch_bytes;
 	int64_t		rows_per_statement;
 	bool		stop_when_caught_up;
+	bool		skip_change_tracking;
 } opt;
 
 static const OptSpec replicate_options[] = {
@@ -55,6 +56,8 @@ static const OptSpec replicate_options[] = {
 	 .help = "rows in one multi-row upsert or delete", .default_value = "1000", .min = 1, .max = 65535},
 	{.name = "stop-when-caught-up", .type = OPT_FLAG, .target = &opt.stop_when_caught_up,
 	 .help = "exit once everything the source had logged at start is applied"},
+	{.name = "skip-change-tracking", .type = OPT_FLAG, .target = &opt.skip_change_tracking,
+	 .help = "do not record written keys (cutover then verifies whole tables)"},
 	CLI_SCHEMA_FILTER_OPTIONS,
 	CLI_SCHEMA_MAPPING_OPTIONS,
 	{.name = "allow-no-pk", .type = OPT_FLAG, .target = &cli_schema_opts.allow_no_pk,
@@ -97,6 +100,7 @@ replicate_main(void)
 		.apply_batch_bytes = (int64_t) opt.apply_batch_bytes,
 		.rows_per_statement = (int) opt.rows_per_statement,
 		.stop_when_caught_up = opt.stop_when_caught_up,
+		.track_changes = !opt.skip_change_tracking,
 	};
 
 	ok = replicate_run(&ro, src, &target, &cat);

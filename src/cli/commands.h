@@ -9,10 +9,14 @@
 #include "cli/options.h"
 
 extern const Command command_check;
+extern const Command command_cutover;
 extern const Command command_fetch;
 extern const Command command_finalize;
+extern const Command command_migrate;
 extern const Command command_replicate;
 extern const Command command_schema;
+extern const Command command_status;
+extern const Command command_verify;
 extern const Command command_version;
 
 #endif

@@ -34,6 +34,10 @@ static const Command *const commands[] = {
 	&command_fetch,
 	&command_finalize,
 	&command_replicate,
+	&command_verify,
+	&command_cutover,
+	&command_status,
+	&command_migrate,
 	&command_version,
 };
 

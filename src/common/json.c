@@ -268,6 +268,17 @@ jw_kv_double(JsonWriter *w, const char *key, double v)
 }
 
 void
+jw_kv_fixed(JsonWriter *w, const char *key, double v, int decimals)
+{
+	jw_key(w, key);
+	jw_sep(w);
+	if (!isfinite(v))
+		sb_append(w->out, "null");
+	else
+		sb_appendf(w->out, "%.*f", decimals, v);
+}
+
+void
 jw_kv_bool(JsonWriter *w, const char *key, bool v)
 {
 	jw_key(w, key);

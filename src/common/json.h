@@ -50,6 +50,8 @@ void		jw_kv_string(JsonWriter *w, const char *key, const char *s);
 void		jw_kv_int(JsonWriter *w, const char *key, int64_t v);
 void		jw_kv_double(JsonWriter *w, const char *key, double v);
 void		jw_kv_bool(JsonWriter *w, const char *key, bool v);
+/* A number with a fixed count of decimals (durations: no float noise). */
+void		jw_kv_fixed(JsonWriter *w, const char *key, double v, int decimals);
 
 /* Append s as a quoted, escaped JSON string (invalid UTF-8 bytes become U+FFFD). */
 void		json_append_string(StrBuf *out, const char *s, size_t n);

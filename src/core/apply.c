@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "common/errors.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/metrics.h"
@@ -83,6 +84,12 @@ struct Applier
 	const char **params;
 	size_t		cap_params;
 	int			pipe_queries;	/* queries sent in the open pipeline */
+
+	/* keys written in this flush, for _godwit.changed_keys (track_changes) */
+	StrBuf		keys;			/* NUL-separated JSON arrays */
+	const Table **key_tables;	/* the table of each key */
+	int			nkeys;
+	size_t		cap_keys;
 	bool		need_exact;		/* a constraint refused the collapsed form */
 
 	Metric	   *m_upserts;
@@ -486,6 +493,103 @@ key_params(const Table *t, const Datum *row, const char **params, int *p)
 	}
 }
 
+/*
+ * Note a written key for _godwit.changed_keys: the JSON array of its key
+ * columns' text values (NULL-free: a primary key has no NULLs), or "*" for
+ * a whole table.
+ */
+static void
+note_key(Applier *a, const Table *t, const Datum *row)
+{
+	if (!a->opts.track_changes)
+		return;
+	if (t->npk == 0)
+		row = NULL;				/* no key to name a row by: the whole table */
+	gw_array_grow(a->key_tables, a->cap_keys, (size_t) a->nkeys + 1);
+	a->key_tables[a->nkeys++] = t;
+	if (row == NULL)
+		sb_append(&a->keys, "*");
+	else
+	{
+		sb_appendc(&a->keys, '[');
+		for (int k = 0; k < t->npk; k++)
+		{
+			const Datum *d = &row[t->pk[k]];
+
+			if (k)
+				sb_appendc(&a->keys, ',');
+			if (d->kind == DATUM_TEXT)
+				json_append_string(&a->keys, d->val, d->len);
+			else
+				sb_append(&a->keys, "null");
+		}
+		sb_appendc(&a->keys, ']');
+	}
+	sb_appendc(&a->keys, '\0');
+}
+
+typedef struct NotedKey
+{
+	const Table *table;
+	const char *key;
+} NotedKey;
+
+static int
+noted_key_cmp(const void *x, const void *y)
+{
+	const NotedKey *a = x,
+			   *b = y;
+
+	if (a->table != b->table)
+		return a->table < b->table ? -1 : 1;
+	return strcmp(a->key, b->key);
+}
+
+/*
+ * Send the noted keys, each once (a key deleted and written again in one
+ * flush is noted twice, and ON CONFLICT DO UPDATE cannot touch a row twice
+ * in one statement), with the time of their last change.
+ */
+static bool
+emit_changed_keys(Applier *a)
+{
+	NotedKey   *keys = arena_alloc(&a->arena, sizeof(NotedKey) * (size_t) a->nkeys);
+	const char *p = a->keys.data;
+	int			nkeys = 0,
+				i = 0;
+
+	for (int k = 0; k < a->nkeys; k++)
+	{
+		keys[k] = (NotedKey) {a->key_tables[k], p};
+		p += strlen(p) + 1;
+	}
+	qsort(keys, (size_t) a->nkeys, sizeof(NotedKey), noted_key_cmp);
+	for (int k = 0; k < a->nkeys; k++)
+		if (nkeys == 0 || noted_key_cmp(&keys[nkeys - 1], &keys[k]) != 0)
+			keys[nkeys++] = keys[k];
+
+	while (i < nkeys)
+	{
+		int			n = 0,
+					np = 0;
+		const char **params = param_array(a, 3 * 1000 + 3);
+
+		sb_reset(&a->sql);
+		sb_append(&a->sql, "INSERT INTO _godwit.changed_keys (table_schema, table_name, key) VALUES ");
+		for (; i < nkeys && n < 1000; i++, n++)
+		{
+			params[np++] = keys[i].table->schema;
+			params[np++] = keys[i].table->name;
+			params[np++] = keys[i].key;
+			sb_appendf(&a->sql, "%s($%d, $%d, $%d)", n ? ", " : "", np - 2, np - 1, np);
+		}
+		sb_append(&a->sql, " ON CONFLICT (table_schema, table_name, key) DO UPDATE SET changed_at = now()");
+		if (!pipe_send(a, a->sql.data, np, params))
+			return false;
+	}
+	return true;
+}
+
 /* Send the deletes of one table (final DELETEs and pre-deletes). */
 static bool
 emit_deletes(Applier *a, TableState *ts)
@@ -505,7 +609,10 @@ emit_deletes(Applier *a, TableState *ts)
 			Entry	   *e = &ts->entries[i];
 
 			if (e->kind == ENTRY_DELETE)
+			{
 				key_params(t, e->key, params, &p);
+				note_key(a, t, e->key);
+			}
 			else if (e->kind == ENTRY_PARTIAL && e->pre_delete)
 				key_params(t, e->row, params, &p);
 			else
@@ -589,6 +696,9 @@ emit_partials(Applier *a)
 				params[p++] = e->row[c].kind == DATUM_TEXT ? e->row[c].val : NULL;
 		}
 		key_params(t, e->key, params, &p);
+		note_key(a, t, e->row);
+		if (e->key != e->row)
+			note_key(a, t, e->key);	/* the row moved away from there */
 		sb_reset(&a->sql);
 		target_sql_update(&a->sql, t, present);
 		ok = pipe_send(a, a->sql.data, p, params);
@@ -620,6 +730,7 @@ emit_upserts(Applier *a, TableState *ts)
 			if (ts->entries[i].kind != ENTRY_UPSERT)
 				continue;
 			row_params(t, ts->entries[i].row, params, &p);
+			note_key(a, t, ts->entries[i].row);
 			nrows++;
 		}
 		if (nrows == 0)
@@ -654,6 +765,8 @@ emit_all(Applier *a)
 static bool
 emit_truncate(Applier *a, const Change *c)
 {
+	for (int i = 0; i < c->ntruncate; i++)
+		note_key(a, c->truncate_tables[i], NULL);
 	sb_reset(&a->sql);
 	target_sql_truncate(&a->sql, c->truncate_tables, c->ntruncate, c->truncate_cascade);
 	a->stats.truncates++;
@@ -712,6 +825,7 @@ emit_nopk(Applier *a, const Change *c)
 		case CHANGE_TRUNCATE:
 			return true;
 	}
+	note_key(a, t, NULL);
 	return pipe_send(a, a->sql.data, p, params);
 }
 
@@ -732,6 +846,7 @@ emit_exact(Applier *a, const Change *c)
 		case CHANGE_DELETE:
 			params = param_array(a, (size_t) t->npk + 1);
 			key_params(t, c->old_row, params, &p);
+			note_key(a, t, c->old_row);
 			sb_reset(&a->sql);
 			target_sql_delete(&a->sql, t, 1);
 			a->stats.deletes++;
@@ -741,6 +856,10 @@ emit_exact(Applier *a, const Change *c)
 			{
 				const Datum *row = c->new_row;
 				const Datum *where = c->old_row ? c->old_row : c->new_row;
+
+				if (c->old_row)
+					note_key(a, t, c->old_row);
+				note_key(a, t, row_is_full(t, row) || c->old_row == NULL ? row : merge_rows(a, t, row, c->old_row));
 
 				if (c->op == CHANGE_INSERT || row_is_full(t, row))
 				{
@@ -850,6 +969,8 @@ flush_attempt(Applier *a, ChangeBatch *const *batches, int n, bool exact, const 
 
 	arena_reset(&a->arena);
 	a->seq = 0;
+	sb_reset(&a->keys);
+	a->nkeys = 0;
 	for (int i = 0; i < a->ntables; i++)
 		table_state_reset(a->tables[i]);
 	if (PQenterPipelineMode(a->conn->conn) != 1)
@@ -882,6 +1003,8 @@ flush_attempt(Applier *a, ChangeBatch *const *batches, int n, bool exact, const 
 	}
 	if (ok && !exact)
 		ok = emit_all(a);
+	if (ok && a->nkeys > 0)
+		ok = emit_changed_keys(a);
 	if (ok)
 	{
 		char		applied[32],
@@ -991,6 +1114,7 @@ applier_new(PgConn *target, const ConnUrl *url, const ApplyOptions *o, const Che
 		a->opts.max_rows_per_statement = 1000;
 	arena_init(&a->arena, 1 << 20);
 	sb_init(&a->sql, 0);
+	sb_init(&a->keys, 0);
 	a->cp.txn_applied = -1;
 	if (initial)
 	{
@@ -1021,6 +1145,8 @@ applier_free(Applier *a)
 	}
 	free(a->tables);
 	free(a->params);
+	free(a->key_tables);
+	sb_free(&a->keys);
 	free(a->cp.position);
 	free(a->cp.txn_id);
 	sb_free(&a->sql);

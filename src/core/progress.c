@@ -71,18 +71,31 @@ progress_render(Progress *p, bool log_line)
 	progress_totals(p, &rows, &bytes, &est, &sd, &st);
 	double		rate = secs > 0 ? (double) bytes / secs : 0;
 	double		pct = est > 0 ? 100.0 * (double) bytes / (double) est : 0;
+	int64_t		est_rows = 0;
+
+	for (int i = 0; i < p->ntables; i++)
+		est_rows += p->tables[i].est_rows;
+	/* jobs that count rows only (verify): progress by rows */
+	bool		by_rows = bytes == 0 && rows > 0;
+
+	if (by_rows)
+	{
+		pct = est_rows > 0 ? 100.0 * (double) rows / (double) est_rows : 0;
+		rate = secs > 0 ? (double) rows / secs : 0;
+	}
 
 	/* COPY text is larger than the on-disk estimate: cap the percentage */
 	if (pct > 99 && sd < st)
 		pct = 99;
 	if (sd == st && st > 0)
 		pct = 100;
-	if (rate > 0 && est > bytes)
+	if (by_rows && rate > 0 && est_rows > rows)
+		time_format_duration((int64_t) ((double) (est_rows - rows) / rate * 1e6), eta, sizeof(eta));
+	else if (!by_rows && rate > 0 && est > bytes)
 		time_format_duration((int64_t) ((double) (est - bytes) / rate * 1e6), eta, sizeof(eta));
 	format_bytes(done, sizeof(done), (double) bytes);
 	format_bytes(total, sizeof(total), (double) est);
 
-	snprintf(metric, sizeof(metric), "%s_rows_total", p->metric_prefix);
 	for (int i = 0; i < p->ntables; i++)
 	{
 		TableProgress *t = &p->tables[i];
@@ -130,7 +143,10 @@ progress_render(Progress *p, bool log_line)
 				 "\"type\":\"progress\",\"rows\":%lld,\"bytes\":%lld,\"est_bytes\":%lld,"
 				 "\"shards_done\":%d,\"shards_total\":%d,\"bytes_per_second\":%.0f",
 				 (long long) rows, (long long) bytes, (long long) est, sd, st, rate);
-		if (log_enabled(LOG_INFO))
+		if (log_enabled(LOG_INFO) && by_rows)
+			log_write(LOG_INFO, NULL, NULL, fields, "%s progress: %.0f%%, %lld rows, %.0f rows/s, ETA %s",
+					  p->verb, pct, (long long) rows, rate, eta);
+		else if (log_enabled(LOG_INFO))
 			log_write(LOG_INFO, NULL, NULL, fields, "%s progress: %.0f%%, %s copied, %.1f MB/s, ETA %s",
 					  p->verb, pct, done, rate / 1e6, eta);
 	}

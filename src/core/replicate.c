@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/errors.h"
 #include "common/log.h"
@@ -406,11 +407,25 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 	probe = source_open(o->source);
 	if (probe == NULL)
 		goto out;
-	if (o->stop_when_caught_up && !probe->ops->current_position(probe, caught_up_at, sizeof(caught_up_at)))
+	if (src->ops->stream_open == NULL)
+	{
+		err_set_kind(ERR_ARGS);
+		log_error("replication from %s sources is not supported", src->ops->engine);
 		goto out;
+	}
+	if (o->stop_when_caught_up &&
+		(probe->ops->current_position == NULL ||
+		 !probe->ops->current_position(probe, caught_up_at, sizeof(caught_up_at))))
+	{
+		if (probe->ops->current_position == NULL)
+			log_error("--stop-when-caught-up needs the source's current position, which the %s driver cannot read",
+					  src->ops->engine);
+		goto out;
+	}
 
 	ApplyOptions ao = {.stream_name = REPLICATE_STREAM_NAME,
-	.max_rows_per_statement = o->rows_per_statement};
+		.max_rows_per_statement = o->rows_per_statement,
+	.track_changes = o->track_changes};
 
 	ap = applier_new(target, o->target, &ao, found ? &cp : NULL);
 	for (int i = 0; i < POOL_BATCHES; i++)
@@ -429,7 +444,14 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 	ChangeBatch *batches[POOL_BATCHES];
 	int64_t		last_report = time_mono_us();
 	int64_t		last_lag = 0;
+	int64_t		last_watch = 0;
 	char		current[512];
+	char		host[128] = "";
+	int64_t		cutover_id = 0;
+	char	   *cutover_pos = NULL;
+	bool		drained = false;
+
+	gethostname(host, sizeof(host) - 1);
 
 	for (;;)
 	{
@@ -466,6 +488,39 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 		}
 		int64_t		now = time_mono_us();
 
+		/*
+		 * Cutover: announce ourselves, look for a request (twice a second),
+		 * and once the applied position reaches the requested one, stop the
+		 * stream: the cutover command takes it from there.
+		 */
+		if (!drained && now - last_watch >= 500000)
+		{
+			const Checkpoint *c = applier_checkpoint(ap);
+
+			last_watch = now;
+			state_heartbeat(target, REPLICATE_STREAM_NAME, (int64_t) getpid(), host,
+							c->position ? c->position : p.confirmed);
+			if (cutover_id == 0 && state_cutover_pending(target, &cutover_id, &cutover_pos) && cutover_id)
+			{
+				log_info("cutover %lld requested: applying up to the source position %s, then stopping",
+						 (long long) cutover_id, cutover_pos);
+				state_cutover_set(target, cutover_id, CUTOVER_DRAINING, NULL);
+			}
+		}
+		if (cutover_id && !drained)
+		{
+			const Checkpoint *c = applier_checkpoint(ap);
+			const char *applied_pos = c->position ? c->position : p.confirmed;
+
+			if (src->ops->position_reached && src->ops->position_reached(applied_pos, cutover_pos))
+			{
+				log_info("drained: applied up to %s, which covers the cutover position %s", applied_pos,
+						 cutover_pos);
+				drained = true;
+				atomic_store(&p.stop, true);
+			}
+		}
+
 		/* lag and caught-up checks, every second */
 		if (now - last_lag >= 1000000)
 		{
@@ -473,7 +528,8 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 			const Checkpoint *c = applier_checkpoint(ap);
 			const char *applied_pos = c->position ? c->position : p.confirmed;
 
-			if (probe->ops->current_position(probe, current, sizeof(current)))
+			if (probe->ops->current_position && probe->ops->position_lag_bytes &&
+				probe->ops->current_position(probe, current, sizeof(current)))
 			{
 				int64_t		lag = probe->ops->position_lag_bytes(applied_pos, current);
 
@@ -482,7 +538,8 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 			}
 			if (c->commit_time_us > 0)
 				metric_set(m_lag_secs, NULL, (double) (time_now_us() - c->commit_time_us) / 1e6);
-			if (o->stop_when_caught_up && src->ops->position_reached(applied_pos, caught_up_at))
+			if (o->stop_when_caught_up && probe->ops->position_reached &&
+				probe->ops->position_reached(applied_pos, caught_up_at))
 			{
 				log_info("caught up with the source position %s", caught_up_at);
 				atomic_store(&p.stop, true);
@@ -498,7 +555,7 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 					 (long long) s->changes, (long long) s->source_txns, (long long) s->target_txns,
 					 c->position ? c->position : "start");
 		}
-		if (signals_should_stop())
+		if (signals_should_stop() || (o->stop_on_cutover_signal && signal_cutover_requested))
 			atomic_store(&p.stop, true);
 		pthread_mutex_lock(&p.mutex);
 		bool		finished = p.failed || (p.stream_done && p.nready == 0);
@@ -514,6 +571,14 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 	pthread_mutex_unlock(&p.mutex);
 	pthread_join(thread, NULL);
 	ok = !p.failed;
+	if (drained && ok)
+	{
+		/* the stream is closed and its last position confirmed: hand over */
+		state_cutover_set(target, cutover_id, CUTOVER_DRAINED, NULL);
+		log_info("replication stopped for cutover %lld", (long long) cutover_id);
+	}
+	state_replicator_gone(target, REPLICATE_STREAM_NAME);
+	free(cutover_pos);
 	{
 		const ApplyStats *s = applier_stats(ap);
 		const Checkpoint *c = applier_checkpoint(ap);

@@ -42,6 +42,8 @@ typedef struct ReplicateOptions
 	int64_t		apply_batch_bytes;
 	int			rows_per_statement;
 	bool		ignore_truncate;
+	bool		track_changes;	/* record written keys for cutover's verification */
+	bool		stop_on_cutover_signal;	/* SIGUSR1: stop cleanly (migrate then cuts over) */
 	/* stop once the applied position reaches the source's position read at
 	 * start (tests, catch-up runs) */
 	bool		stop_when_caught_up;

@@ -120,6 +120,63 @@ typedef struct CopySink
 	void	   *arg;
 } CopySink;
 
+/*
+ * Verification reads (core/verify.c).  A VerifyReader is a source
+ * connection of its own, outside any fetch snapshot, used by one thread.
+ *
+ * Values are delivered in the *target's* text form, converted exactly as the
+ * bulk copy and replication convert them (PostgreSQL: the column's
+ * select_expr; MySQL: myconv_value), so the verifier compares like with like.
+ * A VerifyRow has one entry per catalog column (t->columns), in catalog
+ * order; skipped columns are NULL.  vals[i] NULL is SQL NULL; errs[i]
+ * non-NULL means the source value has no target form (its message: a NUL byte
+ * in text, a zero date under --zero-dates error, ...).  Valid only during the
+ * callback.
+ */
+typedef struct VerifyReader VerifyReader;
+
+typedef struct VerifyRow
+{
+	const char *const *vals;
+	const size_t *lens;
+	const char *const *errs;
+} VerifyRow;
+
+typedef struct VerifyRowSink
+{
+	bool		(*row) (void *arg, const VerifyRow *row);	/* false stops the read */
+	void	   *arg;
+} VerifyRowSink;
+
+/*
+ * Which rows a read covers: a range of the first key column (NULL: the
+ * whole table), or a list of nkeys whole primary keys (keys[k * npk + i] is
+ * key column i of key k, in the target's text form).  Rows come back ordered
+ * by the primary key, each key column either by value (numbers, times,
+ * booleans, bytes, uuid) or, where key_by_text[i], by the bytes of its text
+ * form (the "C" collation), which is how the verifier orders keys
+ * (canon_compare).
+ */
+typedef struct RowSelection
+{
+	const ShardRange *range;
+	const char *const *keys;
+	int			nkeys;
+	const bool *key_by_text;	/* npk entries */
+} RowSelection;
+
+/*
+ * A hash of a range computed by the database: the row count and the sum
+ * (mod 2^64, as decimal text) of a 64-bit hash of each row's text form.  Only
+ * comparable with the target's when both render rows identically (both
+ * PostgreSQL with the same types and session settings).
+ */
+typedef struct RangeHash
+{
+	int64_t		rows;
+	char		sum[48];
+} RangeHash;
+
 typedef struct SourceCheckOptions
 {
 	const TableFilter *filter;
@@ -182,6 +239,37 @@ struct SourceOps
 	bool		(*current_position) (Source *src, char *out, size_t outlen);
 	bool		(*position_reached) (const char *applied, const char *wanted);
 	int64_t		(*position_lag_bytes) (const char *applied, const char *current);
+
+	/*
+	 * Cutover --lock-source: make the source refuse writes from now on
+	 * (PostgreSQL: the database's default_transaction_read_only, and the
+	 * sessions that could still write are ended; MySQL: read_only), and undo
+	 * it (failback, or an aborted cutover).  False on error (logged).
+	 */
+	bool		(*lock_writes) (Source *src);
+	bool		(*unlock_writes) (Source *src);
+
+	/*
+	 * Verification (see VerifyReader).  verify_open connects a reader for the
+	 * tables of cat (which outlives it; NULL on error, logged) and
+	 * verify_close closes it.  verify_begin starts a
+	 * consistent read (PostgreSQL: a REPEATABLE READ transaction; MySQL: a
+	 * consistent-snapshot transaction) and writes the source position read
+	 * right after its snapshot was taken, which covers every change the
+	 * snapshot sees (as current_position would); verify_end ends it.
+	 * verify_read streams the selected rows in key order into sink and counts
+	 * them.  verify_hash is NULL when the engine offers no hash the target can
+	 * reproduce; otherwise it hashes a range as RangeHash says (PostgreSQL:
+	 * count(*) and sum(hashtextextended(ROW(<columns>)::text, 0))).  All
+	 * return false on error (logged, ERR_SOURCE).
+	 */
+	VerifyReader *(*verify_open) (Source *src, const Catalog *cat);
+	void		(*verify_close) (VerifyReader *r);
+	bool		(*verify_begin) (VerifyReader *r, char *position, size_t poslen);
+	void		(*verify_end) (VerifyReader *r);
+	bool		(*verify_read) (VerifyReader *r, const Table *t, const RowSelection *sel,
+								const VerifyRowSink *sink, int64_t *rows);
+	bool		(*verify_hash) (VerifyReader *r, const Table *t, const ShardRange *range, RangeHash *out);
 };
 
 extern const SourceOps source_ops_postgres;

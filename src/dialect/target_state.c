@@ -49,6 +49,35 @@ static const char *const state_ddl[] = {
 	"  changes_applied INT8 NOT NULL DEFAULT 0,"
 	"  commit_time TIMESTAMPTZ,"
 	"  applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+	/*
+	 * Keys replication wrote since the last verify (key: a JSON array of the
+	 * primary key's text values; "*" = the whole table, after a TRUNCATE).
+	 * Cutover verifies exactly these rows: time proportional to the change
+	 * rate, not to the database size.  changed_at is the last change: a
+	 * verify that started after it covered the key, which is then dropped.
+	 */
+	"CREATE TABLE IF NOT EXISTS _godwit.changed_keys ("
+	"  table_schema TEXT NOT NULL,"
+	"  table_name TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  changed_at TIMESTAMPTZ NOT NULL DEFAULT now(),"
+	"  PRIMARY KEY (table_schema, table_name, key))",
+	/* a running replicator says so every second (cutover looks for one) */
+	"CREATE TABLE IF NOT EXISTS _godwit.replicators ("
+	"  stream TEXT PRIMARY KEY,"
+	"  pid INT8,"
+	"  host TEXT,"
+	"  position TEXT,"
+	"  heartbeat_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+	/* cutovers: requested by godwit cutover, drained by the replicator */
+	"CREATE TABLE IF NOT EXISTS _godwit.cutovers ("
+	"  cutover_id INT8 PRIMARY KEY,"
+	"  status TEXT NOT NULL,"
+	"  source_position TEXT,"
+	"  requested_at TIMESTAMPTZ NOT NULL DEFAULT now(),"
+	"  drained_at TIMESTAMPTZ,"
+	"  done_at TIMESTAMPTZ,"
+	"  report TEXT)",
 	"CREATE TABLE IF NOT EXISTS _godwit.sequences ("
 	"  seq_schema TEXT NOT NULL,"
 	"  seq_name TEXT NOT NULL,"
@@ -363,4 +392,176 @@ state_put_checkpoint(PgConn *c, const char *stream, const Checkpoint *cp)
 						 6, params);
 	PQclear(res);
 	return res != NULL;
+}
+
+/* ------------------------------------------------------------ replicators */
+
+bool
+state_heartbeat(PgConn *c, const char *stream, int64_t pid, const char *host, const char *position)
+{
+	char		p[32];
+	const char *params[4] = {stream, p, host, position};
+	PGresult   *res;
+
+	snprintf(p, sizeof(p), "%lld", (long long) pid);
+	res = pg_query_quiet(c,
+						 "INSERT INTO _godwit.replicators (stream, pid, host, position, heartbeat_at) "
+						 "VALUES ($1, $2::INT8, $3, $4, now()) "
+						 "ON CONFLICT (stream) DO UPDATE SET pid = excluded.pid, host = excluded.host,"
+						 "  position = excluded.position, heartbeat_at = excluded.heartbeat_at",
+						 4, params);
+	PQclear(res);
+	return res != NULL;
+}
+
+bool
+state_replicator_alive(PgConn *c, const char *stream, int64_t within_us, bool *alive)
+{
+	char		secs[32];
+	const char *params[2] = {stream, secs};
+	PGresult   *res;
+
+	snprintf(secs, sizeof(secs), "%.3f", (double) within_us / 1e6);
+	res = pg_query(c, "SELECT count(*) FROM _godwit.replicators WHERE stream = $1 "
+				   "AND heartbeat_at > now() - $2::FLOAT8 * INTERVAL '1 second'", 2, params);
+	if (res == NULL)
+		return false;
+	*alive = atoi(PQgetvalue(res, 0, 0)) > 0;
+	PQclear(res);
+	return true;
+}
+
+bool
+state_replicator_gone(PgConn *c, const char *stream)
+{
+	const char *params[1] = {stream};
+	PGresult   *res = pg_query_quiet(c, "DELETE FROM _godwit.replicators WHERE stream = $1", 1, params);
+
+	PQclear(res);
+	return res != NULL;
+}
+
+/* ------------------------------------------------------------ cutovers */
+
+static const char *const cutover_status_names[] = {"requested", "draining", "drained", "done", "failed"};
+
+bool
+state_cutover_request(PgConn *c, const char *source_position, int64_t *cutover_id)
+{
+	const char *params[1] = {source_position};
+	PGresult   *res;
+
+	/* an unfinished earlier request is superseded */
+	if (!pg_exec(c, "UPDATE _godwit.cutovers SET status = 'failed', done_at = now() "
+				 "WHERE status IN ('requested', 'draining')"))
+		return false;
+	res = pg_query(c, "INSERT INTO _godwit.cutovers (cutover_id, status, source_position) "
+				   "SELECT coalesce(max(cutover_id), 0) + 1, 'requested', $1 FROM _godwit.cutovers "
+				   "RETURNING cutover_id", 1, params);
+	if (res == NULL)
+		return false;
+	*cutover_id = atoll(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return true;
+}
+
+bool
+state_cutover_pending(PgConn *c, int64_t *cutover_id, char **source_position)
+{
+	PGresult   *res = pg_query_quiet(c,
+									 "SELECT cutover_id, source_position FROM _godwit.cutovers "
+									 "WHERE status IN ('requested', 'draining') ORDER BY cutover_id DESC LIMIT 1",
+									 0, NULL);
+
+	*cutover_id = 0;
+	*source_position = NULL;
+	if (res == NULL)
+		return false;
+	if (PQntuples(res) == 1)
+	{
+		*cutover_id = atoll(PQgetvalue(res, 0, 0));
+		*source_position = gw_strdup(PQgetvalue(res, 0, 1));
+	}
+	PQclear(res);
+	return true;
+}
+
+bool
+state_cutover_set(PgConn *c, int64_t cutover_id, CutoverStatus status, const char *report)
+{
+	char		id[32];
+	const char *params[3] = {id, cutover_status_names[status], report};
+	PGresult   *res;
+
+	snprintf(id, sizeof(id), "%lld", (long long) cutover_id);
+	res = pg_query_quiet(c,
+						 "UPDATE _godwit.cutovers SET status = $2,"
+						 "  drained_at = CASE WHEN $2 = 'drained' THEN now() ELSE drained_at END,"
+						 "  done_at = CASE WHEN $2 IN ('done', 'failed') THEN now() ELSE done_at END,"
+						 "  report = coalesce($3, report) "
+						 "WHERE cutover_id = $1::INT8", 3, params);
+	PQclear(res);
+	return res != NULL;
+}
+
+bool
+state_cutover_get(PgConn *c, int64_t cutover_id, CutoverStatus *status, char **report)
+{
+	char		id[32];
+	const char *params[1] = {id};
+	PGresult   *res;
+
+	snprintf(id, sizeof(id), "%lld", (long long) cutover_id);
+	res = pg_query(c, "SELECT status, report FROM _godwit.cutovers WHERE cutover_id = $1::INT8", 1, params);
+	*status = CUTOVER_FAILED;
+	if (report)
+		*report = NULL;
+	if (res == NULL)
+		return false;
+	if (PQntuples(res) == 1)
+	{
+		for (int i = 0; i < 5; i++)
+			if (strcmp(PQgetvalue(res, 0, 0), cutover_status_names[i]) == 0)
+				*status = (CutoverStatus) i;
+		if (report && !PQgetisnull(res, 0, 1))
+			*report = gw_strdup(PQgetvalue(res, 0, 1));
+	}
+	PQclear(res);
+	return true;
+}
+
+bool
+state_target_now(PgConn *c, char **now)
+{
+	return pg_query_value(c, "SELECT now()::text", 0, NULL, now);
+}
+
+bool
+state_clear_changed_keys(PgConn *c, const char *verify_started_at)
+{
+	const char *params[1] = {verify_started_at};
+	PGresult   *res = pg_query(c, "DELETE FROM _godwit.changed_keys WHERE changed_at < $1::TIMESTAMPTZ",
+							   1, params);
+
+	PQclear(res);
+	return res != NULL;
+}
+
+bool
+state_changed_keys(PgConn *c, const char *schema, const char *table, char ***keys, int *n)
+{
+	const char *params[2] = {schema, table};
+	PGresult   *res = pg_query(c, "SELECT key FROM _godwit.changed_keys WHERE table_schema = $1 AND table_name = $2",
+							   2, params);
+
+	*keys = NULL;
+	*n = 0;
+	if (res == NULL)
+		return false;
+	*n = PQntuples(res);
+	*keys = gw_new_array(char *, (size_t) *n + 1);
+	for (int i = 0; i < *n; i++)
+		(*keys)[i] = gw_strdup(PQgetvalue(res, i, 0));
+	PQclear(res);
+	return true;
 }

@@ -114,4 +114,44 @@ extern const char TARGET_CHECKPOINT_UPSERT_SQL[];
 /* Upsert the checkpoint (inside the apply transaction). */
 bool		state_put_checkpoint(PgConn *c, const char *stream, const Checkpoint *cp);
 
+/*
+ * Replicators announce themselves every second (heartbeat), so cutover can
+ * tell whether one is running to carry out its request.
+ */
+bool		state_heartbeat(PgConn *c, const char *stream, int64_t pid, const char *host,
+							const char *position);
+bool		state_replicator_alive(PgConn *c, const char *stream, int64_t within_us, bool *alive);
+bool		state_replicator_gone(PgConn *c, const char *stream);
+
+/*
+ * Cutover requests: godwit cutover records the source position read once
+ * writes stopped (requested); a running replicator applies up to it
+ * (draining), stops its stream and says so (drained); cutover then syncs
+ * sequences and verifies (done, with the report), or failed.
+ */
+typedef enum CutoverStatus
+{
+	CUTOVER_REQUESTED,
+	CUTOVER_DRAINING,
+	CUTOVER_DRAINED,
+	CUTOVER_DONE,
+	CUTOVER_FAILED,
+} CutoverStatus;
+
+bool		state_cutover_request(PgConn *c, const char *source_position, int64_t *cutover_id);
+/* The latest request not yet drained (*cutover_id 0 if none); caller frees *source_position. */
+bool		state_cutover_pending(PgConn *c, int64_t *cutover_id, char **source_position);
+bool		state_cutover_set(PgConn *c, int64_t cutover_id, CutoverStatus status, const char *report);
+bool		state_cutover_get(PgConn *c, int64_t cutover_id, CutoverStatus *status, char **report);
+
+/*
+ * The target's clock now (caller frees), and: drop the changed keys whose
+ * last change is before that time, once a verify started then has covered
+ * them.  Times are the target's, never godwit's, so clocks cannot disagree.
+ */
+bool		state_target_now(PgConn *c, char **now);
+/* The changed keys of one table (JSON arrays, or "*"); caller frees each and the array. */
+bool		state_changed_keys(PgConn *c, const char *schema, const char *table, char ***keys, int *n);
+bool		state_clear_changed_keys(PgConn *c, const char *verify_started_at);
+
 #endif

@@ -2,9 +2,9 @@
  * src/dialect/mysql/my_fetch.c
  *	  Bulk copy from MySQL / MariaDB: the consistent snapshot shared by every
  *	  worker and the replication position that matches it, splitting tables
- *	  into key ranges, streaming a range out as COPY text, and comparing
- *	  GTID positions (SourceOps.snapshot_*, plan_shards, copy_shard,
- *	  current_position, position_reached, position_lag_bytes).
+ *	  into key ranges, and streaming a range out as COPY text
+ *	  (SourceOps.snapshot_begin, snapshot_end, plan_shards, copy_shard).
+ *	  Positions are compared in my_position.c.
  *
  * The snapshot hand-off
  * ---------------------
@@ -71,7 +71,6 @@
 #include <strings.h>
 
 #include "common/errors.h"
-#include "common/gtid.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/retry.h"
@@ -1238,75 +1237,4 @@ out:
 	free(colpos);
 	free(plain);
 	return ok;
-}
-
-/* ---------------------------------------------------------- positions */
-
-/*
- * my_current_position
- *		SourceOps.current_position: the executed GTID position now.
- */
-bool
-my_current_position(Source *src, char *out, size_t outlen)
-{
-	MySource   *s = (MySource *) src;
-
-	return my_read_gtid_position(&s->conn, out, outlen);
-}
-
-/* MySQL GTID sets hold "uuid:n"; MariaDB positions are "d-s-n" lists. */
-static GtidFlavor
-guess_flavor(const char *a, const char *b)
-{
-	return (a && strchr(a, ':')) || (b && strchr(b, ':')) ? GTID_FLAVOR_MYSQL : GTID_FLAVOR_MARIADB;
-}
-
-/*
- * my_position_reached
- *		SourceOps.position_reached: whether applied contains every
- *		transaction of wanted (per domain for MariaDB, as a set for MySQL).
- *		An empty or unparsable wanted is reached; an unparsable applied is not.
- */
-bool
-my_position_reached(const char *applied, const char *wanted)
-{
-	GtidFlavor	f = guess_flavor(applied, wanted);
-	GtidSet		a,
-				w;
-	char		err[128];
-	bool		r;
-
-	if (wanted == NULL || wanted[0] == '\0')
-		return true;
-	if (applied == NULL)
-		return false;
-	if (!gtid_set_parse(wanted, f, &w, err, sizeof(err)))
-	{
-		gtid_set_free(&w);
-		return true;
-	}
-	if (!gtid_set_parse(applied, f, &a, err, sizeof(err)))
-	{
-		gtid_set_free(&a);
-		gtid_set_free(&w);
-		return false;
-	}
-	r = gtid_set_contains(&a, &w);
-	gtid_set_free(&a);
-	gtid_set_free(&w);
-	return r;
-}
-
-/*
- * my_position_lag_bytes
- *		SourceOps.position_lag_bytes: a GTID position does not say how many
- *		binlog bytes lie between two points, so -1 (unknown) unless they are
- *		equal (0).
- */
-int64_t
-my_position_lag_bytes(const char *applied, const char *current)
-{
-	if (applied && current && my_position_reached(applied, current))
-		return 0;
-	return -1;
 }

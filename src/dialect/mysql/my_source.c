@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/log.h"
 #include "common/mem.h"
 #include "common/strbuf.h"
 #include "dialect/mysql/my_source.h"
@@ -310,11 +311,47 @@ my_check(Source *src, const SourceCheckOptions *o, CheckList *out)
 	source_check_column_types(src, o, out);
 }
 
+/* ------------------------------------------------------------ write lock */
+
+/*
+ * read_only stops writes from ordinary accounts; MySQL's super_read_only
+ * also from SUPER ones (MariaDB has no such variable: accounts with the
+ * READ_ONLY ADMIN privilege can still write).
+ */
+static bool
+my_set_read_only(MySource *s, bool on)
+{
+	bool		ok = my_exec(&s->conn, on ? "SET GLOBAL read_only = ON" : "SET GLOBAL read_only = OFF");
+
+	if (ok && s->conn.flavor == MY_FLAVOR_MYSQL)
+		ok = my_exec(&s->conn, on ? "SET GLOBAL super_read_only = ON" : "SET GLOBAL super_read_only = OFF");
+	if (!ok)
+		log_error_dh(NULL, "SUPER (MySQL) or READ_ONLY ADMIN (MariaDB) is needed; or stop the application's writes yourself",
+					 "could not make the source %s", on ? "read-only" : "writable again");
+	else if (on)
+		log_info("source is read-only (read_only = ON)");
+	return ok;
+}
+
+static bool
+my_lock_writes(Source *src)
+{
+	return my_set_read_only((MySource *) src, true);
+}
+
+static bool
+my_unlock_writes(Source *src)
+{
+	return my_set_read_only((MySource *) src, false);
+}
+
 const SourceOps source_ops_mysql = {
 	.engine = "mysql",
 	.open = my_source_open,
 	.close = my_source_close,
 	.check = my_check,
+	.lock_writes = my_lock_writes,
+	.unlock_writes = my_unlock_writes,
 	.read_catalog = my_read_catalog,
 	.stream_open = my_stream_open,
 	.stream_next = my_stream_next,
@@ -327,4 +364,9 @@ const SourceOps source_ops_mysql = {
 	.current_position = my_current_position,
 	.position_reached = my_position_reached,
 	.position_lag_bytes = my_position_lag_bytes,
+	.verify_open = my_verify_open,
+	.verify_close = my_verify_close,
+	.verify_begin = my_verify_begin,
+	.verify_end = my_verify_end,
+	.verify_read = my_verify_read,
 };

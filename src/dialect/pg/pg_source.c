@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/lsn.h"
+#include "common/log.h"
 #include "common/mem.h"
 #include "common/strbuf.h"
 #include "dialect/pg/pg_conn.h"
@@ -339,6 +340,61 @@ pg_position_lag_bytes(const char *applied, const char *current)
 	return c > a ? (int64_t) (c - a) : 0;
 }
 
+/* ------------------------------------------------------------ write lock */
+
+static bool
+pg_set_read_only(PgSource *s, bool on)
+{
+	char	   *db = NULL;
+	StrBuf		sql;
+	bool		ok;
+
+	if (!pg_query_value(&s->conn, "SELECT current_database()", 0, NULL, &db) || db == NULL)
+		return false;
+	sb_init(&sql, 0);
+	sb_append(&sql, "ALTER DATABASE ");
+	sb_append_ident(&sql, db);
+	sb_append(&sql, on ? " SET default_transaction_read_only = on" : " RESET default_transaction_read_only");
+	ok = pg_exec(&s->conn, sql.data);
+	if (!ok)
+		log_error_dh(NULL, "the database owner or a superuser can do it; or stop the application's writes yourself",
+					 "could not make database \"%s\" %s", db, on ? "read-only" : "writable again");
+	sb_free(&sql);
+	free(db);
+	return ok;
+}
+
+static bool
+pg_lock_writes(Source *src)
+{
+	PgSource   *s = (PgSource *) src;
+	char	   *n = NULL;
+
+	if (!pg_set_read_only(s, true))
+		return false;
+
+	/*
+	 * New sessions now start read-only; sessions already open could still
+	 * write, so they are ended (not godwit's own, not the walsenders).
+	 */
+	if (!pg_query_value(&s->conn,
+						"SELECT count(pg_catalog.pg_terminate_backend(pid)) FROM pg_catalog.pg_stat_activity "
+						"WHERE datname = current_database() AND pid <> pg_catalog.pg_backend_pid() "
+						"AND backend_type = 'client backend' AND application_name NOT LIKE 'godwit%'",
+						0, NULL, &n))
+		return false;
+	log_info("source database is read-only; ended %s session%s that could still write", n ? n : "0",
+			 n && strcmp(n, "1") == 0 ? "" : "s");
+	free(n);
+	return true;
+}
+
+static bool
+pg_unlock_writes(Source *src)
+{
+	return pg_set_read_only((PgSource *) src, false);
+}
+
 const SourceOps source_ops_postgres = {
 	.engine = "postgres",
 	.open = pg_source_open,
@@ -355,5 +411,13 @@ const SourceOps source_ops_postgres = {
 	.current_position = pg_current_position,
 	.position_reached = pg_position_reached,
 	.position_lag_bytes = pg_position_lag_bytes,
+	.lock_writes = pg_lock_writes,
+	.unlock_writes = pg_unlock_writes,
 	.read_catalog = pg_read_catalog,
+	.verify_open = pg_verify_open,
+	.verify_close = pg_verify_close,
+	.verify_begin = pg_verify_begin,
+	.verify_end = pg_verify_end,
+	.verify_read = pg_verify_read,
+	.verify_hash = pg_verify_hash,
 };

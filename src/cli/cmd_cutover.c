@@ -1,0 +1,123 @@
+/*
+ * src/cli/cmd_cutover.c
+ *	  godwit cutover: drain, sequences, verify, report.
+ */
+#include <stdio.h>
+
+#include "cli/cli_common.h"
+#include "cli/cli_schema_opts.h"
+#include "cli/commands.h"
+#include "common/errors.h"
+#include "common/timeutil.h"
+#include "core/cutover.h"
+#include "core/schema.h"
+#include "dialect/source.h"
+#include "dialect/target.h"
+
+static struct
+{
+	char	   *source;
+	char	   *target;
+	bool		lock_source;
+	bool		full_verify;
+	int64_t		drain_timeout_us;
+	int64_t		verify_concurrency;
+	int64_t		server_id;
+	int			format;
+} opt;
+
+static const OptSpec cutover_options[] = {
+	{.name = "source", .type = OPT_STRING, .target = &opt.source, .metavar = "URL", .secret = true,
+	 .required = true, .help = "source database (prefer GODWIT_SOURCE)"},
+	{.name = "target", .type = OPT_STRING, .target = &opt.target, .metavar = "URL", .secret = true,
+	 .required = true, .help = "target database (prefer GODWIT_TARGET)"},
+	{.name = "lock-source", .type = OPT_FLAG, .target = &opt.lock_source,
+	 .help = "make the source read-only first (else: stop the application's writes yourself)"},
+	{.name = "full-verify", .type = OPT_FLAG, .target = &opt.full_verify,
+	 .help = "verify every row, not only the rows replication changed"},
+	{.name = "drain-timeout", .type = OPT_DURATION, .target = &opt.drain_timeout_us, .metavar = "DURATION",
+	 .help = "longest wait for replication to drain", .default_value = "5m"},
+	{.name = "verify-concurrency", .type = OPT_INT, .target = &opt.verify_concurrency, .metavar = "N",
+	 .help = "verification threads", .default_value = "2", .min = 1, .max = 64},
+	{.name = "server-id", .type = OPT_INT, .target = &opt.server_id, .metavar = "N",
+	 .help = "MySQL/MariaDB replica server_id when cutover drives replication itself",
+	 .default_value = "1959", .min = 1, .max = 4294967295LL},
+	{.name = "format", .type = OPT_ENUM, .target = &opt.format, .metavar = "FMT",
+	 .help = "report format", .default_value = "text", .choices = format_choices},
+	CLI_SCHEMA_FILTER_OPTIONS,
+	CLI_SCHEMA_MAPPING_OPTIONS,
+	{.name = "allow-no-pk", .type = OPT_FLAG, .target = &cli_schema_opts.allow_no_pk,
+	 .help = "the migration has tables without a primary key (as given to fetch)"},
+	OPT_TABLE_END
+};
+
+static int
+cutover_main(void)
+{
+	int64_t		halt_start = time_now_us();	/* writes stopped when we were called */
+	ConnUrl		src_url = {0},
+				tgt_url = {0};
+	SchemaOptions so;
+	Source	   *src = NULL;
+	PgConn		target = {0};
+	Catalog		cat = {0};
+	bool		ok = false;
+
+	if (!cli_parse_url("--source", opt.source, &src_url) ||
+		!cli_parse_url("--target", opt.target, &tgt_url) ||
+		!cli_schema_options_build(&so))
+		goto done;
+	if (!target_connect(&target, &tgt_url))
+		goto done;
+	src = source_open(&src_url);
+	if (src == NULL || !schema_load(&so, src, &target, &cat))
+		goto done;
+
+	ReplicateOptions ro = {
+		.source = &src_url,
+		.target = &tgt_url,
+		.server_id = (uint32_t) opt.server_id,
+		.flush_interval_us = 50000,
+		.apply_batch_changes = 20000,
+		.apply_batch_bytes = 32 << 20,
+		.rows_per_statement = 1000,
+		.track_changes = true,
+	};
+	CutoverOptions co = {
+		.source = &src_url,
+		.target = &tgt_url,
+		.schema = &so,
+		.lock_source = opt.lock_source,
+		.drain_timeout_us = opt.drain_timeout_us,
+		.full_verify = opt.full_verify,
+		.verify_concurrency = (int) opt.verify_concurrency,
+		.json = opt.format == FORMAT_JSON,
+		.halt_started_us = halt_start,
+		.replicate = &ro,
+	};
+
+	ok = cutover_run(&co, src, &target, &cat);
+
+done:
+	catalog_free(&cat);
+	source_close(src);
+	pg_disconnect(&target);
+	cli_schema_options_free();
+	conn_url_free(&src_url);
+	conn_url_free(&tgt_url);
+	return cli_exit_code(ok);
+}
+
+const Command command_cutover = {
+	.name = "cutover",
+	.summary = "the write halt: drain replication, sync sequences, verify, report the downtime",
+	.description =
+	"Run once the application has stopped writing (or with --lock-source). Reads the source's\n"
+	"position, waits until replication has applied it (the running godwit replicate or migrate\n"
+	"stops there; with none running, cutover replicates itself), sets every target sequence past\n"
+	"the source's, verifies the rows replication changed (--full-verify: every row), and prints\n"
+	"the write-halt duration. Exit 0 only when the target is ready. See docs/delta-migration.md.",
+	.options = cutover_options,
+	.common_options = true,
+	.run = cutover_main,
+};
