@@ -32,7 +32,15 @@ compare() {
   nt=$(echo "$out" | grep -c '^ok '); nr=$(echo "$out" | awk '/^ok /{s+=$(NF-1)} END{print s+0}')
   TABLES_CHECKED=$((TABLES_CHECKED + nt)); ROWS_CHECKED=$((ROWS_CHECKED + nr))
 }
-# fetch_db MYDB PGDB [godwit args...]: fresh PG database, fetch, compare
+# verify MYDB PGDB [flags]: and godwit verify agrees (the project's own cross-engine check)
+VERIFIED=0
+verify() {
+  local mydb=$1 pgdb=$2; shift 2
+  gw verify --source "$(my_url msrc "$mydb")" --target "$(pg_url tgt "$pgdb")" "$@"
+  is "$GW_RC" 0 "godwit verify finds no difference in $mydb" || diag "$(echo "$GW_OUT" | grep -A10 '^differences' | head -10)"
+  [ "$GW_RC" = 0 ] && VERIFIED=$((VERIFIED + 1))
+}
+# fetch_db MYDB PGDB [godwit args...]: fresh PG database, fetch, compare, verify
 fetch_db() {
   local mydb=$1 pgdb=$2; shift 2
   fresh_pg "$pgdb"
@@ -40,6 +48,12 @@ fetch_db() {
   is "$GW_RC" 0 "fetch of $mydb succeeds"
   [ "$GW_RC" = 0 ] || { diag "$(errors | tail -5)"; return 1; }
   compare "$mydb" "$pgdb"
+  local fo=$GW_OUT fe=$GW_ERR vflags=()
+  while [ $# -gt 0 ]; do   # fetch-only flags are not verify's
+    case $1 in --shard-size) shift 2 ;; *) vflags+=("$1"); shift ;; esac
+  done
+  verify "$mydb" "$pgdb" ${vflags[@]+"${vflags[@]}"}
+  GW_OUT=$fo GW_ERR=$fe GW_RC=0   # callers look at the fetch's output
 }
 
 # ---- sample databases
@@ -136,6 +150,7 @@ done
 fetch mysql_types_debezium_zero_date_fallback_converter zdf --allow-no-pk
 is "$GW_RC" 0 "after DROP NOT NULL on the target, the rerun resumes and finishes"
 compare mysql_types_debezium_zero_date_fallback_converter zdf
+verify mysql_types_debezium_zero_date_fallback_converter zdf --allow-no-pk
 fresh_pg zdf2
 fetch mysql_types_debezium_zero_date_fallback_converter zdf2 --allow-no-pk --zero-dates error
 is "$GW_RC" 3 "--zero-dates error stops at the first zero date"
@@ -151,6 +166,7 @@ done
 fetch mysql_types_debezium_regression_test dbzreg --allow-no-pk --tinyint1-as smallint --type-map-file "$TIME_AS_INTERVAL"
 is "$GW_RC" 0 "Debezium regression tables copy (with the remedies)"
 compare mysql_types_debezium_regression_test dbzreg
+verify mysql_types_debezium_regression_test dbzreg --allow-no-pk --tinyint1-as smallint --type-map-file "$TIME_AS_INTERVAL"
 
 # every other fixture database, with the default mapping
 for db in $(myq msrc "SELECT DISTINCT TABLE_SCHEMA FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE'
@@ -160,7 +176,7 @@ for db in $(myq msrc "SELECT DISTINCT TABLE_SCHEMA FROM information_schema.TABLE
                      ORDER BY 1"); do
   fetch_db "$db" "$db" --allow-no-pk
 done
-diag "checked $TABLES_CHECKED tables, $ROWS_CHECKED rows value by value"
+diag "checked $TABLES_CHECKED tables, $ROWS_CHECKED rows value by value; godwit verify clean on $VERIFIED databases"
 ok "$( [ "$TABLES_CHECKED" -gt 150 ]; echo $?)" "more than 150 tables were compared"
 
 done_testing

@@ -138,6 +138,8 @@ if [ "$GW_RC" = 0 ]; then
   ok $? "after replication the target equals the source (every value)"
   echo "$out" | grep -v '^ok' | head -5 | while read -r l; do diag "$l"; done
   is "$(pgq tgt hs_auto "SELECT n FROM public.ctr")" "$(myq msrc "SELECT n FROM hand.ctr")" "counter equal: no transaction lost or applied twice"
+  gw verify --source "$SRC" --target "$(pg_url tgt hs_auto)"
+  is "$GW_RC" 0 "godwit verify agrees" || diag "$(echo "$GW_OUT" | grep -A10 '^differences' | head -10)"
 else
   fail "replicate from the fetch cursor catches up"
   diag "$(echo "$GW_ERR" | grep '"level":"error"' | head -3)"

@@ -76,5 +76,7 @@ is "$GW_RC" 0 "replicate from the first run's cdc cursor catches up"
 out=$(python3 "$HARNESS_DIR/mycompare.py" --my-socket "$MYSOCK" --my-db rs --pg-port "$(pg_port tgt)" --pg-db postgres 2>&1)
 ok $? "target equals the source, value by value"
 echo "$out" | while read -r l; do diag "$l"; done
+gw verify --source "$SRC" --target "$TGT"
+is "$GW_RC" 0 "godwit verify agrees" || diag "$(echo "$GW_OUT" | grep -A10 '^differences' | head -10)"
 
 done_testing
