@@ -33,6 +33,16 @@ if ! ninja -C "$BUILD_DIR" >"$BUILD_DIR/build.log" 2>&1; then
   exit 1
 fi
 
+# -Werror must hold in the optimised configuration too (-O3 finds other
+# warnings than the sanitizer build): compile it and count it as a test.
+RELEASE_RC=0
+if [ "${TEST_RELEASE_BUILD:-1}" = 1 ] && [ -z "${1:-}" ]; then
+  { [ -f build-release/build.ninja ] || meson setup build-release --buildtype=release >/dev/null; } &&
+    ninja -C build-release >build-release.log 2>&1
+  RELEASE_RC=$?
+  [ "$RELEASE_RC" = 0 ] || tail -30 build-release.log
+fi
+
 export GODWIT="$ROOT/$BUILD_DIR/src/cli/godwit"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1:print_summary=1"
 export LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp:print_suppressions=0"
@@ -94,5 +104,9 @@ for f in "$RESULTS"/*.tap; do
     tail -30 "$RESULTS/$name.stderr"
   fi
 done
+if [ "${TEST_RELEASE_BUILD:-1}" = 1 ] && [ -z "$FILTER" ]; then
+  if [ "$RELEASE_RC" = 0 ]; then passed=$((passed + 1)); echo "ok   release build (-O3 -Werror)"
+  else failed=$((failed + 1)); echo "FAIL release build (-O3 -Werror): see build-release.log"; fi
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -351,7 +351,7 @@ check_one_file(const char *folder, const char *name, const char *events_cell, co
 	for (int k = 1; k < 16; k++)
 		if (want_opt[k] != got.optmeta[k])
 		{
-			printf("#   %s: inventory %d, decoded %d\n", optmeta_names[k], want_opt[k], got.optmeta[k]);
+			printf("#   %s: inventory %d, decoded %d\n", optmeta_names[k] ? optmeta_names[k] : "?", want_opt[k], got.optmeta[k]);
 			same = false;
 		}
 	ok(same, "%s/%s: TABLE_MAP optional metadata counts equal the inventory", folder, name);

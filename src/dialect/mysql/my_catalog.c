@@ -426,7 +426,7 @@ read_foreign_keys(Reader *rd)
 								 "k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, "
 								 "r.UPDATE_RULE, r.DELETE_RULE, k.ORDINAL_POSITION "
 								 "FROM information_schema.KEY_COLUMN_USAGE k "
-								 "JOIN information_schema.REFERENTIAL_CONSTRAINTS r "
+								 "LEFT JOIN information_schema.REFERENTIAL_CONSTRAINTS r "
 								 "ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME "
 								 "AND r.TABLE_NAME = k.TABLE_NAME",
 								 "k.TABLE_SCHEMA",
@@ -458,6 +458,21 @@ read_foreign_keys(Reader *rd)
 			fk->on_update = (char *) fk_rule(c, row[7]);
 			fk->on_delete = (char *) fk_rule(c, row[8]);
 			fk->validated = true;
+			if (row[7] == NULL || row[8] == NULL)
+			{
+				/*
+				 * MariaDB hides REFERENTIAL_CONSTRAINTS from a user with only
+				 * SELECT: the key is visible, its ON UPDATE/ON DELETE rules are
+				 * not.  Guessing NO ACTION for a CASCADE key would change what
+				 * the application's deletes do after cutover: refuse instead.
+				 */
+				char	   *obj = arena_sprintf(&c->arena, "%s.%s", t->display, row[2]);
+
+				catalog_add_issue(c, ISSUE_FAIL, ISSUE_OBJECT, obj,
+								  "GRANT REFERENCES ON <database>.* TO the migration user: MariaDB shows foreign key rules only then",
+								  "the rules (ON UPDATE / ON DELETE) of foreign key %s are not visible to this user",
+								  obj);
+			}
 		}
 		fk->columns = grow(c, fk->columns, fk->ncolumns, sizeof(char *));
 		fk->ref_columns = grow(c, fk->ref_columns, fk->ncolumns, sizeof(char *));

@@ -113,9 +113,11 @@ my_check_tables(MySource *s, const SourceCheckOptions *o, CheckList *out)
 {
 	static const char *const sql =
 		"SELECT t.TABLE_SCHEMA, t.TABLE_NAME, "
-		"  EXISTS (SELECT 1 FROM information_schema.TABLE_CONSTRAINTS k "
+		/* STATISTICS, not TABLE_CONSTRAINTS: MariaDB hides the latter from a
+		 * user with only SELECT */
+		"  EXISTS (SELECT 1 FROM information_schema.STATISTICS k "
 		"          WHERE k.TABLE_SCHEMA = t.TABLE_SCHEMA AND k.TABLE_NAME = t.TABLE_NAME "
-		"          AND k.CONSTRAINT_TYPE = 'PRIMARY KEY') "
+		"          AND k.INDEX_NAME = 'PRIMARY') "
 		"FROM information_schema.TABLES t "
 		"WHERE t.TABLE_TYPE = 'BASE TABLE' "
 		"AND t.TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys') "

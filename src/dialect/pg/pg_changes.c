@@ -21,7 +21,37 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "common/strbuf.h"
 #include "common/timeutil.h"
+
+/*
+ * PostgreSQL money text -> numeric text: "-$1,234.56" -> "-1234.56", and the
+ * same inside an array literal ({"$1.00","-$2,000.00"} -> {1.00,-2000.00}).
+ * The replication session runs with lc_monetary = C (pg_conn.c), so the
+ * form is fixed: an optional minus, "$", thousands separated by ",".
+ */
+static void
+money_to_numeric(const char *in, size_t len, StrBuf *out)
+{
+	bool		array = len > 0 && in[0] == '{';
+	bool		quoted = false;
+
+	for (size_t i = 0; i < len; i++)
+	{
+		char		ch = in[i];
+
+		if (ch == '"')
+			quoted = !quoted;
+		else if (ch == ',')
+		{
+			/* inside an array, a comma outside quotes separates elements */
+			if (array && !quoted)
+				sb_appendc(out, ',');
+		}
+		else if (ch != '$')
+			sb_appendc(out, ch);
+	}
+}
 
 static const char *const SCHEMA_HINT =
 	"the slot keeps the WAL: align the target schema and the migration's catalog with the source, then restart replication";
@@ -297,7 +327,19 @@ tuple_to_datums(RelEntry *e, const PgoTuple *tup, char old_kind, ChangeBatch *b,
 				d[i].kind = old_kind ? DATUM_ABSENT : DATUM_UNCHANGED;
 				break;
 			case PGO_VALUE_TEXT:
-				datum_set_text(b, &d[i], (const char *) v->data, v->len);
+				if (t->columns[i].conv == CONV_PG_EXPR && t->columns[i].source_base &&
+					strcmp(t->columns[i].source_base, "money") == 0)
+				{
+					/* what fetch's "col::numeric" does, for streamed money text */
+					StrBuf		num;
+
+					sb_init(&num, (size_t) v->len + 16);
+					money_to_numeric((const char *) v->data, v->len, &num);
+					datum_set_text(b, &d[i], num.data, num.len);
+					sb_free(&num);
+				}
+				else
+					datum_set_text(b, &d[i], (const char *) v->data, v->len);
 				break;
 			case PGO_VALUE_BINARY:
 				log_error("could not decode a change to %s at %X/%X: column \"%s\" arrived in binary form",

@@ -91,8 +91,8 @@ pg_notice_receiver(void *arg, const PGresult *res)
 bool
 pg_connect(PgConn *c, const ConnUrl *url, ConnRole role, bool replication)
 {
-	const char *keys[8];
-	const char *vals[8];
+	const char *keys[10];
+	const char *vals[10];
 	int			n = 0;
 
 	memset(c, 0, sizeof(*c));
@@ -105,7 +105,11 @@ pg_connect(PgConn *c, const ConnUrl *url, ConnRole role, bool replication)
 	keys[n] = "fallback_application_name", vals[n++] = "godwit";
 	keys[n] = "dbname", vals[n++] = url->raw;
 	if (replication)
+	{
 		keys[n] = "replication", vals[n++] = "database";
+		/* money values are decoded in this session's locale: make it fixed */
+		keys[n] = "options", vals[n++] = "-c lc_monetary=C";
+	}
 	keys[n] = NULL, vals[n] = NULL;
 
 	c->conn = PQconnectdbParams(keys, vals, 1);

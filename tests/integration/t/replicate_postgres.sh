@@ -19,6 +19,7 @@ pgq src postgres "
   CREATE TABLE public.full_ident (k1 int, k2 text, v int, PRIMARY KEY (k1, k2));
   ALTER TABLE public.full_ident REPLICA IDENTITY FULL;
   INSERT INTO public.full_ident SELECT g, 'k', 0 FROM generate_series(0, 49) g;
+  CREATE TABLE public.prices (id int PRIMARY KEY, p money, ps money[]);
   CREATE TABLE public.scratch (id int PRIMARY KEY, v text);
   INSERT INTO public.scratch SELECT g, 's' FROM generate_series(1, 100) g;
   CREATE TABLE public.parted (id int, region text, v int, PRIMARY KEY (id, region)) PARTITION BY LIST (region);
@@ -54,6 +55,8 @@ REP2=$GW_PID
 "$PGBIN/pgbench" -n -h 127.0.0.1 -p "$src_PORT" -U postgres -c 2 -j 2 -T 6 \
   -f "$(dirname "$0")/../data/pg_workload.sql" postgres >"$TEST_TMP/pgbench.log" 2>&1
 ok $? "pgbench workload ran"
+pgq src postgres "INSERT INTO public.prices VALUES (1, '-1234567.89', '{1.5,-2000,3}'), (2, NULL, '{}'), (3, '0.01', NULL);
+                  UPDATE public.prices SET p = p * 2 WHERE id = 3;"
 pgq src postgres "TRUNCATE public.scratch; INSERT INTO public.scratch VALUES (1, 'after truncate');
                   UPDATE public.parted SET v = v + 1 WHERE id <= 10;
                   UPDATE public.parted SET region = 'eu' WHERE id = 3;   -- moves between partitions

@@ -134,4 +134,20 @@ like "$GW_OUT" '"name":"column_types","status":"WARN","message":"8 columns take 
 gw check --source "$(my_url msrc mysqlscanner)" --no-replication --allow-no-pk --format json
 like "$GW_OUT" '"name":"column_types","status":"OK"' "check: CockroachDB has geometry"
 
+# --- a least-privilege migration user (SELECT only): MariaDB hides foreign key
+# rules and TABLE_CONSTRAINTS from it; godwit must not drop foreign keys silently
+myq msrc "CREATE USER selonly@'127.0.0.1' IDENTIFIED BY 'sel-pw'; GRANT SELECT ON sakila.* TO selonly@'127.0.0.1';"
+pgq tgt postgres "CREATE DATABASE selonly"
+gw schema --source "mysql://selonly:sel-pw@127.0.0.1:${msrc_PORT}/sakila?ssl-mode=DISABLED" \
+  --target "$(pg_url tgt selonly)" --dry-run
+is "$GW_RC" 6 "a SELECT-only user cannot see foreign key rules: the schema step refuses (exit 6)"
+like "$GW_ERR" 'GRANT REFERENCES' "the hint names the grant"
+gw check --source "mysql://selonly:sel-pw@127.0.0.1:${msrc_PORT}/sakila?ssl-mode=DISABLED" --no-replication --format json
+like "$GW_OUT" '"name":"primary_keys","status":"OK"' "check still sees the primary keys (STATISTICS)"
+myq msrc "GRANT REFERENCES ON sakila.* TO selonly@'127.0.0.1'"
+gw schema --source "mysql://selonly:sel-pw@127.0.0.1:${msrc_PORT}/sakila?ssl-mode=DISABLED" \
+  --target "$(pg_url tgt selonly)" --dry-run
+is "$GW_RC" 0 "with REFERENCES granted the schema converts"
+like "$GW_OUT" 'ON UPDATE CASCADE' "and the foreign key rules are carried"
+
 done_testing
