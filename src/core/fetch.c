@@ -24,12 +24,15 @@
 #include "common/retry.h"
 #include "common/signals.h"
 #include "common/timeutil.h"
+#include "core/chunkpipe.h"
 #include "core/progress.h"
 #include "dialect/target.h"
 #include "dialect/target_copy.h"
 #include "dialect/target_state.h"
 
 #define FETCH_SHARD_ATTEMPTS	5
+#define FETCH_PIPE_CHUNK		(1024 * 1024)	/* source -> target hand-off */
+#define FETCH_PIPE_CHUNKS		4
 
 typedef struct FetchJob
 {
@@ -71,6 +74,7 @@ typedef struct FetchWorker
 	SourceReader *reader;
 	PgConn		target;
 	bool		target_ok;
+	ChunkPipe  *pipe;			/* source reader thread -> this thread */
 	pthread_t	thread;
 } FetchWorker;
 
@@ -197,6 +201,72 @@ typedef enum CopyOutcome
 	COPY_FATAL,
 } CopyOutcome;
 
+/* The source side of a shard, on a thread of its own (see ChunkPipe). */
+typedef struct ShardReaderJob
+{
+	FetchWorker *w;
+	Table	   *table;
+	const ShardRange *range;
+	int64_t		rows;
+	bool		ok;
+	char		ctx[48];
+} ShardReaderJob;
+
+static bool
+pipe_sink_write(void *arg, const char *data, size_t len)
+{
+	return chunkpipe_write(arg, data, len);
+}
+
+static void *
+shard_reader_main(void *arg)
+{
+	ShardReaderJob *rj = arg;
+	CopySink	cs = {pipe_sink_write, rj->w->pipe};
+
+	log_set_context(rj->ctx);
+	rj->ok = rj->w->st->src->ops->copy_shard(rj->w->reader, rj->table, rj->range, &cs, &rj->rows);
+	chunkpipe_close(rj->w->pipe, rj->ok);
+	return NULL;
+}
+
+/*
+ * Stream one shard: the source is read on a second thread into the pipe
+ * while this thread writes the chunks to the target, so both servers work at
+ * once.  *rows: rows read.  False when either side failed (logged).
+ */
+static bool
+fetch_stream_shard(FetchWorker *w, FetchJob *job, ShardSink *sink, int64_t *rows)
+{
+	ShardReaderJob rj = {.w = w, .table = job->table, .range = &job->range};
+	pthread_t	thread;
+	const char *data;
+	size_t		len;
+	bool		target_ok = true;
+
+	snprintf(rj.ctx, sizeof(rj.ctx), "worker %d reader", w->id);
+	chunkpipe_reset(w->pipe);
+	if (pthread_create(&thread, NULL, shard_reader_main, &rj) != 0)
+	{
+		err_set_kind(ERR_INTERNAL);
+		log_error("could not start a reader thread");
+		return false;
+	}
+	while (chunkpipe_read(w->pipe, &data, &len))
+	{
+		target_ok = shard_sink_write(sink, data, len);
+		chunkpipe_release(w->pipe);
+		if (!target_ok)
+		{
+			chunkpipe_abort(w->pipe);	/* the reader cancels its COPY */
+			break;
+		}
+	}
+	pthread_join(thread, NULL);
+	*rows = rj.rows;
+	return target_ok && rj.ok;
+}
+
 /*
  * Copy one shard in one target transaction, marking it done in the same
  * transaction.  Rows counted for progress are taken back if it fails.
@@ -208,7 +278,6 @@ fetch_copy_shard(FetchWorker *w, FetchJob *job)
 	PgConn	   *tgt = &w->target;
 	Table	   *t = job->table;
 	ShardSink	sink = {.progress = &st->progress[job->table_index]};
-	CopySink	cs = {shard_sink_write, &sink};
 	int64_t		rows = 0;
 	bool		ok;
 
@@ -221,11 +290,13 @@ fetch_copy_shard(FetchWorker *w, FetchJob *job)
 	}
 	if (!target_copy_begin(&sink.tc, tgt, t))
 		goto target_failed;
-	ok = st->src->ops->copy_shard(w->reader, t, &job->range, &cs, &rows);
+	ok = fetch_stream_shard(w, job, &sink, &rows);
+	bool		source_ok = chunkpipe_producer_ok(w->pipe);
+
 	if (!target_copy_end(&sink.tc, ok))
 	{
 		progress_add(sink.progress, 0, -sink.reported);
-		if (!ok || err_kind() == ERR_INTERRUPTED || signals_should_stop())
+		if (!source_ok || err_kind() == ERR_INTERRUPTED || signals_should_stop())
 		{
 			/* the source failed (its snapshot is gone) or a stop was asked */
 			pg_exec_quiet(tgt, "ROLLBACK");
@@ -671,6 +742,7 @@ fetch_run(const FetchOptions *o, Source *src, PgConn *target, Catalog *cat)
 			workers[i].st = &st;
 			workers[i].id = i + 1;
 			workers[i].reader = st.snap.readers[i];
+			workers[i].pipe = chunkpipe_new(FETCH_PIPE_CHUNK, FETCH_PIPE_CHUNKS);
 			if (pthread_create(&workers[i].thread, NULL, fetch_worker_main, &workers[i]) != 0)
 			{
 				err_set_kind(ERR_INTERNAL);
@@ -685,6 +757,7 @@ fetch_run(const FetchOptions *o, Source *src, PgConn *target, Catalog *cat)
 			pthread_join(workers[i].thread, NULL);
 			if (workers[i].target_ok)
 				pg_disconnect(&workers[i].target);
+			chunkpipe_free(workers[i].pipe);
 		}
 		progress_stop(&progress);
 		src->ops->snapshot_end(src, &st.snap);
