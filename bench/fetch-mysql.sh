@@ -12,7 +12,8 @@
 # Servers and data live in $BENCH_DIR (default /tmp/godwit-bench-mysql) on ports of their
 # own, so the run does not collide with the shared baselines (/tmp/bench, 574xx) or with
 # other engineers' runs.  Needs root (throwaway servers), pgloader (scripts/install-deps.sh
-# --bench) and a release build of godwit (built here if missing: build-release/).
+# --bench) and a release build of godwit (built here: build-release/; GODWIT=path and
+# GODWIT_PREBUILT=1 to use another binary).
 # Environment: RUNS (runs per tool, alternating, default 3; the median counts), FRESH=1 (rebuild servers and data),
 # GODWIT_ARGS (extra fetch flags), BENCH_FSYNC (default on, as the baselines).
 set -uo pipefail
@@ -34,7 +35,7 @@ log() { echo "[fetch-mysql $(date +%T)] $*" >&2; }
 
 "$ROOT/scripts/install-deps.sh" --bench || exit 1
 GODWIT=${GODWIT:-$ROOT/build-release/src/cli/godwit}
-if [ ! -x "$GODWIT" ] || [ "$ROOT/src" -nt "$GODWIT" ]; then
+if [ -z "${GODWIT_PREBUILT:-}" ]; then   # ninja rebuilds only what changed
   [ -f "$ROOT/build-release/build.ninja" ] || meson setup "$ROOT/build-release" --buildtype=release >/dev/null
   ninja -C "$ROOT/build-release" src/cli/godwit >/dev/null || { log "build failed"; exit 1; }
 fi
