@@ -26,8 +26,13 @@ static struct
 	bool		restart;
 	bool		skip_finalize;
 	int64_t		index_concurrency;
+	int64_t		lock_timeout_us;
+	int			snapshot_lock;
 	int			format;
 } opt;
+
+/* Order of SnapshotLock. */
+static const char *const snapshot_lock_choices[] = {"auto", "backup-stage", "ftwrl", "none", NULL};
 
 static const OptSpec fetch_options[] = {
 	{.name = "source", .type = OPT_STRING, .target = &opt.source, .metavar = "URL", .secret = true,
@@ -54,6 +59,12 @@ static const OptSpec fetch_options[] = {
 	 .help = "leave indexes and constraints for godwit finalize"},
 	{.name = "index-concurrency", .type = OPT_INT, .target = &opt.index_concurrency, .metavar = "N",
 	 .help = "finalize: objects created at once", .default_value = "2", .min = 1, .max = 64},
+	{.name = "lock-timeout", .type = OPT_DURATION, .target = &opt.lock_timeout_us, .metavar = "DURATION",
+	 .help = "MySQL: longest wait for the snapshot lock before retrying (a wait blocks writers)",
+	 .default_value = "2s"},
+	{.name = "snapshot-lock", .type = OPT_ENUM, .target = &opt.snapshot_lock, .metavar = "MODE",
+	 .help = "MySQL: auto, backup-stage, ftwrl or none (see docs/fetch-mysql.md)", .default_value = "auto",
+	 .choices = snapshot_lock_choices},
 	{.name = "format", .type = OPT_ENUM, .target = &opt.format, .metavar = "FMT",
 	 .help = "summary format", .default_value = "text", .choices = format_choices},
 	CLI_SCHEMA_FILTER_OPTIONS,
@@ -87,6 +98,8 @@ fetch_main(void)
 		.restart = opt.restart,
 		.slot_name = opt.slot_name,
 		.publication = opt.publication,
+		.lock_timeout_us = opt.lock_timeout_us,
+		.snapshot_lock = (SnapshotLock) opt.snapshot_lock,
 		.json_summary = opt.format == FORMAT_JSON,
 		.options_fingerprint = fingerprint,
 		.create_schema = cli_hook_create_schema,

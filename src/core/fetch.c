@@ -53,6 +53,7 @@ typedef struct FetchState
 	Catalog    *cat;
 	int64_t		run_id;
 	Snapshot	snap;
+	int64_t		lock_held_us;	/* MySQL: global lock held for the snapshot, -1 none taken */
 
 	FetchJob   *jobs;
 	int			njobs;
@@ -370,12 +371,14 @@ fetch_worker_main(void *arg)
 			if (!retry_wait(&retry))
 				break;
 		}
+		/* failed is set before the job is released, so no other worker takes it up */
+		if (outcome != COPY_OK)
+			atomic_store(&st->failed, true);
 		fetch_job_finished(st, job, outcome == COPY_OK);
 		if (outcome != COPY_OK)
 		{
 			if (!signals_should_stop())
 				log_error("could not copy shard %d of %s", job->shard_no, job->table->display);
-			atomic_store(&st->failed, true);
 			pthread_mutex_lock(&st->mutex);
 			pthread_cond_broadcast(&st->cond);
 			pthread_mutex_unlock(&st->mutex);
@@ -532,6 +535,8 @@ fetch_print_summary(FetchState *st, const char *cdc_cursor, int64_t elapsed_us)
 		jw_kv_int(&w, "num_bytes", bytes);
 		jw_kv_int(&w, "net_duration_ms", elapsed_us / 1000);
 		jw_kv_string(&w, "cdc_cursor", cdc_cursor);
+		if (st->lock_held_us >= 0)
+			jw_kv_int(&w, "snapshot_lock_held_us", st->lock_held_us);
 		jw_key(&w, "tables");
 		jw_array_begin(&w);
 		for (int i = 0; i < st->cat->ntables; i++)
@@ -645,6 +650,7 @@ fetch_run(const FetchOptions *o, Source *src, PgConn *target, Catalog *cat)
 	st.opts = o;
 	st.src = src;
 	st.cat = cat;
+	st.lock_held_us = -1;
 	pthread_mutex_init(&st.mutex, NULL);
 	pthread_cond_init(&st.cond, NULL);
 	st.progress = gw_new_array(TableProgress, (size_t) cat->ntables + 1);
@@ -707,10 +713,13 @@ fetch_run(const FetchOptions *o, Source *src, PgConn *target, Catalog *cat)
 			.slot_name = o->slot_name,
 			.publication = o->publication,
 			.catalog = cat,
+			.lock_timeout_us = o->lock_timeout_us,
+			.snapshot_lock = o->snapshot_lock,
 		};
 
 		if (!src->ops->snapshot_begin(src, &req, &st.snap))
 			goto done;
+		st.lock_held_us = st.snap.lock_held_us;
 		if (need_slot || (!resumed && o->no_replication))
 		{
 			/* the cdc cursor is only recorded once the snapshot exists */
