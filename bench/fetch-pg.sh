@@ -63,7 +63,7 @@ same_as_source() {   # row counts of every table equal the source's
 run_godwit() {
   fresh_target tgt_godwit
   btime "godwit" "$TIMES" "$GODWIT" fetch --source "$SRC_URL" --target "$(tgt_url tgt_godwit)" \
-    --no-replication --log-format json >"$OUT/godwit.out" 2>"$OUT/godwit.err"
+    --no-replication --allow-no-pk --log-format json >"$OUT/godwit.out" 2>"$OUT/godwit.err"
 }
 run_pgcopydb() {
   fresh_target tgt_pgcopydb; rm -rf "$BENCH_DIR/pgcopydb-work"

@@ -14,6 +14,7 @@ PACKAGES=(
   mariadb-server mariadb-client
   iproute2 procps openssl ca-certificates curl time   # harness: ss, ps, TLS, metrics, max RSS
   clang libclang-rt-14-dev                            # libFuzzer builds (optional at runtime)
+  python3                                             # tests: the MySQL -> PostgreSQL value oracle
 )
 if [ "${1:-}" = "--bench" ]; then
   PACKAGES+=(pgloader pgcopydb time bc)

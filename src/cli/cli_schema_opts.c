@@ -4,9 +4,13 @@
  */
 #include "cli/cli_schema_opts.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "cli/cli_common.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "dialect/target.h"
 
 CliSchemaOptions cli_schema_opts;
 
@@ -53,4 +57,72 @@ cli_schema_options_free(void)
 	if (c->have_overrides)
 		typemap_overrides_free(&c->overrides);
 	c->have_filter = c->have_overrides = false;
+}
+
+bool
+cli_migration_open(CliMigration *m, const char *source, const char *target)
+{
+	memset(m, 0, sizeof(*m));
+	if (!cli_parse_url("--source", source, &m->src_url) ||
+		!cli_parse_url("--target", target, &m->tgt_url) ||
+		!cli_schema_options_build(&m->so))
+		return false;
+	if (!target_connect(&m->target, &m->tgt_url))
+		return false;
+	m->have_target = true;
+	m->src = source_open(&m->src_url);
+	return m->src != NULL && schema_load(&m->so, m->src, &m->target, &m->cat);
+}
+
+void
+cli_migration_close(CliMigration *m)
+{
+	fflush(stdout);
+	catalog_free(&m->cat);
+	source_close(m->src);
+	m->src = NULL;
+	if (m->have_target)
+		pg_disconnect(&m->target);
+	m->have_target = false;
+	cli_schema_options_free();
+	conn_url_free(&m->src_url);
+	conn_url_free(&m->tgt_url);
+}
+
+char *
+cli_options_fingerprint(bool no_replication)
+{
+	StrBuf		b;
+	JsonWriter	w;
+
+	sb_init(&b, 0);
+	jw_init(&w, &b);
+	jw_object_begin(&w);
+	jw_kv_string(&w, "schema_filter", cli_schema_opts.schema_filter);
+	jw_kv_string(&w, "table_filter", cli_schema_opts.table_filter);
+	jw_kv_string(&w, "table_exclusion_filter", cli_schema_opts.table_exclusion_filter);
+	jw_kv_string(&w, "target_schema", cli_schema_opts.target_schema);
+	jw_kv_bool(&w, "no_replication", no_replication);
+	jw_object_end(&w);
+	return sb_steal(&b);
+}
+
+bool
+cli_hook_create_schema(void *arg)
+{
+	CliFetchHooks *h = arg;
+
+	return schema_apply(&h->m->so, &h->m->cat, &h->m->target);
+}
+
+bool
+cli_hook_finalize(void *arg)
+{
+	CliFetchHooks *h = arg;
+	FinalizeStats st = {0};
+	bool		ok = schema_finalize(&h->m->cat, &h->m->tgt_url, h->index_concurrency, &st);
+
+	log_info("finalize: %d deferred objects: %d created, %d already present, %d rejected, %d failed",
+			 st.objects, st.created, st.existed, st.rejected, st.failed);
+	return ok;
 }

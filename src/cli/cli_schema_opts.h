@@ -27,6 +27,7 @@
 #include "catalog/typemap.h"
 #include "cli/options.h"
 #include "core/schema.h"
+#include "dialect/source.h"
 
 typedef struct CliSchemaOptions
 {
@@ -92,5 +93,41 @@ extern const char *const cli_zero_dates_choices[];	/* null, error */
  */
 bool		cli_schema_options_build(SchemaOptions *out);
 void		cli_schema_options_free(void);
+
+/*
+ * What every migration command opens first: the --source and --target URLs,
+ * the schema options, the source, a target connection, and the catalog
+ * (read and mapped for the target, as every step must see it).
+ */
+typedef struct CliMigration
+{
+	ConnUrl		src_url;
+	ConnUrl		tgt_url;
+	SchemaOptions so;
+	Source	   *src;
+	PgConn		target;
+	bool		have_target;
+	Catalog		cat;
+} CliMigration;
+
+/* Open everything (zeroes *m first).  False on error (logged); close anyway. */
+bool		cli_migration_open(CliMigration *m, const char *source, const char *target);
+void		cli_migration_close(CliMigration *m);
+
+/* The options a resumed fetch must share with the run it resumes (JSON; caller frees). */
+char	   *cli_options_fingerprint(bool no_replication);
+
+/*
+ * Fetch's schema steps (FetchOptions.create_schema / finalize), with arg a
+ * CliFetchHooks: create the target tables, and build the deferred objects.
+ */
+typedef struct CliFetchHooks
+{
+	CliMigration *m;
+	int			index_concurrency;
+} CliFetchHooks;
+
+bool		cli_hook_create_schema(void *arg);
+bool		cli_hook_finalize(void *arg);
 
 #endif

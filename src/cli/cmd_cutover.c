@@ -55,27 +55,15 @@ static int
 cutover_main(void)
 {
 	int64_t		halt_start = time_now_us();	/* writes stopped when we were called */
-	ConnUrl		src_url = {0},
-				tgt_url = {0};
-	SchemaOptions so;
-	Source	   *src = NULL;
-	PgConn		target = {0};
-	Catalog		cat = {0};
+	CliMigration m;
 	bool		ok = false;
 
-	if (!cli_parse_url("--source", opt.source, &src_url) ||
-		!cli_parse_url("--target", opt.target, &tgt_url) ||
-		!cli_schema_options_build(&so))
-		goto done;
-	if (!target_connect(&target, &tgt_url))
-		goto done;
-	src = source_open(&src_url);
-	if (src == NULL || !schema_load(&so, src, &target, &cat))
+	if (!cli_migration_open(&m, opt.source, opt.target))
 		goto done;
 
 	ReplicateOptions ro = {
-		.source = &src_url,
-		.target = &tgt_url,
+		.source = &m.src_url,
+		.target = &m.tgt_url,
 		.server_id = (uint32_t) opt.server_id,
 		.flush_interval_us = 50000,
 		.apply_batch_changes = 20000,
@@ -84,9 +72,9 @@ cutover_main(void)
 		.track_changes = true,
 	};
 	CutoverOptions co = {
-		.source = &src_url,
-		.target = &tgt_url,
-		.schema = &so,
+		.source = &m.src_url,
+		.target = &m.tgt_url,
+		.schema = &m.so,
 		.lock_source = opt.lock_source,
 		.drain_timeout_us = opt.drain_timeout_us,
 		.full_verify = opt.full_verify,
@@ -96,15 +84,10 @@ cutover_main(void)
 		.replicate = &ro,
 	};
 
-	ok = cutover_run(&co, src, &target, &cat);
+	ok = cutover_run(&co, m.src, &m.target, &m.cat);
 
 done:
-	catalog_free(&cat);
-	source_close(src);
-	pg_disconnect(&target);
-	cli_schema_options_free();
-	conn_url_free(&src_url);
-	conn_url_free(&tgt_url);
+	cli_migration_close(&m);
 	return cli_exit_code(ok);
 }
 

@@ -37,44 +37,23 @@ static const OptSpec finalize_options[] = {
 static int
 finalize_main(void)
 {
-	ConnUrl		src_url = {0},
-				tgt_url = {0};
-	SchemaOptions so;
-	Source	   *src = NULL;
-	PgConn		target = {0};
-	bool		have_target = false;
-	Catalog		cat = {0};
+	CliMigration m;
 	FinalizeStats st = {0};
 	bool		ok = false;
 
-	if (!cli_parse_url("--source", opt.source, &src_url) ||
-		!cli_parse_url("--target", opt.target, &tgt_url) ||
-		!cli_schema_options_build(&so))
+	if (!cli_migration_open(&m, opt.source, opt.target))
 		goto done;
-	if (!target_connect(&target, &tgt_url))
-		goto done;
-	have_target = true;
-	src = source_open(&src_url);
-	if (src == NULL || !schema_load(&so, src, &target, &cat))
-		goto done;
-	/* the source is not needed while the target builds */
-	source_close(src);
-	src = NULL;
-	pg_disconnect(&target);
-	have_target = false;
-	ok = schema_finalize(&cat, &tgt_url, (int) opt.index_concurrency, &st);
+	/* the source and this connection are not needed while the target builds */
+	source_close(m.src);
+	m.src = NULL;
+	pg_disconnect(&m.target);
+	m.have_target = false;
+	ok = schema_finalize(&m.cat, &m.tgt_url, (int) opt.index_concurrency, &st);
 	printf("finalize: %d deferred object%s: %d created, %d already present, %d rejected by the target, %d failed\n",
 		   st.objects, st.objects == 1 ? "" : "s", st.created, st.existed, st.rejected, st.failed);
 
 done:
-	fflush(stdout);
-	catalog_free(&cat);
-	source_close(src);
-	if (have_target)
-		pg_disconnect(&target);
-	cli_schema_options_free();
-	conn_url_free(&src_url);
-	conn_url_free(&tgt_url);
+	cli_migration_close(&m);
 	return cli_exit_code(ok);
 }
 

@@ -9,11 +9,7 @@
 #include "cli/cli_schema_opts.h"
 #include "cli/commands.h"
 #include "common/errors.h"
-#include "common/json.h"
-#include "common/log.h"
 #include "core/migrate.h"
-#include "core/schema.h"
-#include "dialect/source.h"
 #include "dialect/target.h"
 
 static struct
@@ -82,101 +78,43 @@ static const OptSpec migrate_options[] = {
 	OPT_TABLE_END
 };
 
-typedef struct MigrateHooks
-{
-	SchemaOptions *so;
-	Catalog    *cat;
-	PgConn	   *target;
-	const ConnUrl *target_url;
-} MigrateHooks;
-
-static bool
-hook_create_schema(void *arg)
-{
-	MigrateHooks *h = arg;
-
-	return schema_apply(h->so, h->cat, h->target);
-}
-
-static bool
-hook_finalize(void *arg)
-{
-	MigrateHooks *h = arg;
-	FinalizeStats st = {0};
-	bool		ok = schema_finalize(h->cat, h->target_url, (int) opt.index_concurrency, &st);
-
-	log_info("finalize: %d deferred objects: %d created, %d already present, %d rejected, %d failed",
-			 st.objects, st.created, st.existed, st.rejected, st.failed);
-	return ok;
-}
-
-static char *
-options_fingerprint(void)
-{
-	StrBuf		b;
-	JsonWriter	w;
-
-	sb_init(&b, 0);
-	jw_init(&w, &b);
-	jw_object_begin(&w);
-	jw_kv_string(&w, "schema_filter", cli_schema_opts.schema_filter);
-	jw_kv_string(&w, "table_filter", cli_schema_opts.table_filter);
-	jw_kv_string(&w, "table_exclusion_filter", cli_schema_opts.table_exclusion_filter);
-	jw_kv_string(&w, "target_schema", cli_schema_opts.target_schema);
-	jw_kv_bool(&w, "no_replication", false);
-	jw_object_end(&w);
-	return sb_steal(&b);
-}
-
 static int
 migrate_main(void)
 {
-	ConnUrl		src_url = {0},
-				tgt_url = {0};
-	SchemaOptions so;
-	Source	   *src = NULL;
-	PgConn		target = {0};
-	Catalog		cat = {0};
+	CliMigration m;
 	bool		ok = false;
 	char	   *fingerprint = NULL;
 
-	if (!cli_parse_url("--source", opt.source, &src_url) ||
-		!cli_parse_url("--target", opt.target, &tgt_url) ||
-		!cli_schema_options_build(&so))
+	if (!cli_migration_open(&m, opt.source, opt.target))
 		goto done;
-	if (!target_connect(&target, &tgt_url))
-		goto done;
-	src = source_open(&src_url);
-	if (src == NULL || !schema_load(&so, src, &target, &cat))
-		goto done;
-	fingerprint = options_fingerprint();
+	fingerprint = cli_options_fingerprint(false);
 
-	MigrateHooks hooks = {&so, &cat, &target, &tgt_url};
+	CliFetchHooks hooks = {&m, (int) opt.index_concurrency};
 	MigrateOptions mo = {
-		.source = &src_url,
-		.target = &tgt_url,
-		.schema = &so,
+		.source = &m.src_url,
+		.target = &m.tgt_url,
+		.schema = &m.so,
 		.skip_check = opt.skip_check,
 		.live_verify = !opt.skip_live_verify,
 		.fetch = {
-			.source = &src_url,
-			.target = &tgt_url,
+			.source = &m.src_url,
+			.target = &m.tgt_url,
 			.table_concurrency = (int) opt.table_concurrency,
 			.export_concurrency = (int) opt.export_concurrency,
 			.shard_bytes = opt.shard_size ? (int64_t) opt.shard_size
-			: (target_dialect(&target) == TARGET_COCKROACH ? 32LL << 20 : 256LL << 20),
+			: (target_dialect(&m.target) == TARGET_COCKROACH ? 32LL << 20 : 256LL << 20),
 			.replace_slot = opt.replace_slot,
 			.slot_name = opt.slot_name,
 			.publication = opt.publication,
 			.json_summary = opt.format == FORMAT_JSON,
 			.options_fingerprint = fingerprint,
-			.create_schema = hook_create_schema,
-			.finalize = hook_finalize,
+			.create_schema = cli_hook_create_schema,
+			.finalize = cli_hook_finalize,
 			.schema_arg = &hooks,
 		},
 		.replicate = {
-			.source = &src_url,
-			.target = &tgt_url,
+			.source = &m.src_url,
+			.target = &m.tgt_url,
 			.server_id = (uint32_t) opt.server_id,
 			.flush_interval_us = opt.flush_interval_us,
 			.apply_batch_changes = (int) opt.apply_batch_size,
@@ -185,9 +123,9 @@ migrate_main(void)
 			.track_changes = true,
 		},
 		.verify = {
-			.source = &src_url,
-			.target = &tgt_url,
-			.filter = so.filter,
+			.source = &m.src_url,
+			.target = &m.tgt_url,
+			.filter = m.so.filter,
 			.concurrency = (int) opt.verify_concurrency,
 			.live = VERIFY_LIVE_ON,
 			.live_retries = 5,
@@ -200,9 +138,9 @@ migrate_main(void)
 	};
 
 	mo.cutover = (CutoverOptions) {
-		.source = &src_url,
-		.target = &tgt_url,
-		.schema = &so,
+		.source = &m.src_url,
+		.target = &m.tgt_url,
+		.schema = &m.so,
 		.lock_source = opt.lock_source,
 		.drain_timeout_us = 300000000,
 		.full_verify = opt.full_verify,
@@ -210,16 +148,11 @@ migrate_main(void)
 		.json = opt.format == FORMAT_JSON,
 		.replicate = &mo.replicate,
 	};
-	ok = migrate_run(&mo, src, &target, &cat);
+	ok = migrate_run(&mo, m.src, &m.target, &m.cat);
 
 done:
 	free(fingerprint);
-	catalog_free(&cat);
-	source_close(src);
-	pg_disconnect(&target);
-	cli_schema_options_free();
-	conn_url_free(&src_url);
-	conn_url_free(&tgt_url);
+	cli_migration_close(&m);
 	return cli_exit_code(ok);
 }
 

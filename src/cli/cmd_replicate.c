@@ -68,29 +68,15 @@ static const OptSpec replicate_options[] = {
 static int
 replicate_main(void)
 {
-	ConnUrl		src_url = {0},
-				tgt_url = {0};
-	SchemaOptions so;
-	Source	   *src = NULL;
-	PgConn		target = {0};
-	bool		have_target = false;
-	Catalog		cat = {0};
+	CliMigration m;
 	bool		ok = false;
 
-	if (!cli_parse_url("--source", opt.source, &src_url) ||
-		!cli_parse_url("--target", opt.target, &tgt_url) ||
-		!cli_schema_options_build(&so))
-		goto done;
-	if (!target_connect(&target, &tgt_url))
-		goto done;
-	have_target = true;
-	src = source_open(&src_url);
-	if (src == NULL || !schema_load(&so, src, &target, &cat))
+	if (!cli_migration_open(&m, opt.source, opt.target))
 		goto done;
 
 	ReplicateOptions ro = {
-		.source = &src_url,
-		.target = &tgt_url,
+		.source = &m.src_url,
+		.target = &m.tgt_url,
 		.slot_name = opt.slot_name,
 		.publication = opt.publication,
 		.start_position = opt.start_position,
@@ -103,19 +89,12 @@ replicate_main(void)
 		.track_changes = !opt.skip_change_tracking,
 	};
 
-	ok = replicate_run(&ro, src, &target, &cat);
+	ok = replicate_run(&ro, m.src, &m.target, &m.cat);
 	if (ok && signals_should_stop())
 		err_reset();			/* a requested stop after a clean flush is success */
 
 done:
-	fflush(stdout);
-	catalog_free(&cat);
-	source_close(src);
-	if (have_target)
-		pg_disconnect(&target);
-	cli_schema_options_free();
-	conn_url_free(&src_url);
-	conn_url_free(&tgt_url);
+	cli_migration_close(&m);
 	return cli_exit_code(ok);
 }
 

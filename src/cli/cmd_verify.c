@@ -94,13 +94,7 @@ options_json(void)
 static int
 verify_main(void)
 {
-	ConnUrl		src_url = {0},
-				tgt_url = {0};
-	SchemaOptions so;
-	Source	   *src = NULL;
-	PgConn		target = {0};
-	bool		have_target = false;
-	Catalog		cat = {0};
+	CliMigration m = {0};
 	bool		ok = false;
 	char	   *oj = NULL;
 
@@ -108,24 +102,16 @@ verify_main(void)
 	{
 		err_set_kind(ERR_ARGS);
 		log_error("--live and --no-live contradict each other");
-		goto done;
+		return cli_exit_code(false);
 	}
-	if (!cli_parse_url("--source", opt.source, &src_url) ||
-		!cli_parse_url("--target", opt.target, &tgt_url) ||
-		!cli_schema_options_build(&so))
-		goto done;
-	if (!target_connect(&target, &tgt_url))
-		goto done;
-	have_target = true;
-	src = source_open(&src_url);
-	if (src == NULL || !schema_load(&so, src, &target, &cat))
+	if (!cli_migration_open(&m, opt.source, opt.target))
 		goto done;
 
 	oj = options_json();
 	VerifyOptions vo = {
-		.source = &src_url,
-		.target = &tgt_url,
-		.filter = so.filter,
+		.source = &m.src_url,
+		.target = &m.tgt_url,
+		.filter = m.so.filter,
 		.concurrency = (int) opt.concurrency,
 		.rows_per_second = opt.rows_per_second,
 		.live = opt.live ? VERIFY_LIVE_ON : opt.no_live ? VERIFY_LIVE_OFF : VERIFY_LIVE_AUTO,
@@ -139,18 +125,11 @@ verify_main(void)
 		.options_json = oj,
 	};
 
-	ok = verify_run(&vo, src, &target, &cat);
+	ok = verify_run(&vo, m.src, &m.target, &m.cat);
 
 done:
-	fflush(stdout);
 	free(oj);
-	catalog_free(&cat);
-	source_close(src);
-	if (have_target)
-		pg_disconnect(&target);
-	cli_schema_options_free();
-	conn_url_free(&src_url);
-	conn_url_free(&tgt_url);
+	cli_migration_close(&m);
 	return cli_exit_code(ok);
 }
 

@@ -24,12 +24,15 @@
 #include "common/retry.h"
 #include "common/signals.h"
 #include "common/timeutil.h"
+#include "core/chunkpipe.h"
 #include "core/progress.h"
 #include "dialect/target.h"
 #include "dialect/target_copy.h"
 #include "dialect/target_state.h"
 
 #define FETCH_SHARD_ATTEMPTS	5
+#define FETCH_PIPE_CHUNK		(1024 * 1024)	/* source -> target hand-off */
+#define FETCH_PIPE_CHUNKS		4
 
 typedef struct FetchJob
 {
@@ -50,6 +53,7 @@ typedef struct FetchState
 	Catalog    *cat;
 	int64_t		run_id;
 	Snapshot	snap;
+	int64_t		lock_held_us;	/* MySQL: global lock held for the snapshot, -1 none taken */
 
 	FetchJob   *jobs;
 	int			njobs;
@@ -70,6 +74,7 @@ typedef struct FetchWorker
 	SourceReader *reader;
 	PgConn		target;
 	bool		target_ok;
+	ChunkPipe  *pipe;			/* source reader thread -> this thread */
 	pthread_t	thread;
 } FetchWorker;
 
@@ -196,6 +201,72 @@ typedef enum CopyOutcome
 	COPY_FATAL,
 } CopyOutcome;
 
+/* The source side of a shard, on a thread of its own (see ChunkPipe). */
+typedef struct ShardReaderJob
+{
+	FetchWorker *w;
+	Table	   *table;
+	const ShardRange *range;
+	int64_t		rows;
+	bool		ok;
+	char		ctx[48];
+} ShardReaderJob;
+
+static bool
+pipe_sink_write(void *arg, const char *data, size_t len)
+{
+	return chunkpipe_write(arg, data, len);
+}
+
+static void *
+shard_reader_main(void *arg)
+{
+	ShardReaderJob *rj = arg;
+	CopySink	cs = {pipe_sink_write, rj->w->pipe};
+
+	log_set_context(rj->ctx);
+	rj->ok = rj->w->st->src->ops->copy_shard(rj->w->reader, rj->table, rj->range, &cs, &rj->rows);
+	chunkpipe_close(rj->w->pipe, rj->ok);
+	return NULL;
+}
+
+/*
+ * Stream one shard: the source is read on a second thread into the pipe
+ * while this thread writes the chunks to the target, so both servers work at
+ * once.  *rows: rows read.  False when either side failed (logged).
+ */
+static bool
+fetch_stream_shard(FetchWorker *w, FetchJob *job, ShardSink *sink, int64_t *rows)
+{
+	ShardReaderJob rj = {.w = w, .table = job->table, .range = &job->range};
+	pthread_t	thread;
+	const char *data;
+	size_t		len;
+	bool		target_ok = true;
+
+	snprintf(rj.ctx, sizeof(rj.ctx), "worker %d reader", w->id);
+	chunkpipe_reset(w->pipe);
+	if (pthread_create(&thread, NULL, shard_reader_main, &rj) != 0)
+	{
+		err_set_kind(ERR_INTERNAL);
+		log_error("could not start a reader thread");
+		return false;
+	}
+	while (chunkpipe_read(w->pipe, &data, &len))
+	{
+		target_ok = shard_sink_write(sink, data, len);
+		chunkpipe_release(w->pipe);
+		if (!target_ok)
+		{
+			chunkpipe_abort(w->pipe);	/* the reader cancels its COPY */
+			break;
+		}
+	}
+	pthread_join(thread, NULL);
+	*rows = rj.rows;
+	return target_ok && rj.ok;
+}
+
 /*
  * Copy one shard in one target transaction, marking it done in the same
  * transaction.  Rows counted for progress are taken back if it fails.
@@ -207,7 +278,6 @@ fetch_copy_shard(FetchWorker *w, FetchJob *job)
 	PgConn	   *tgt = &w->target;
 	Table	   *t = job->table;
 	ShardSink	sink = {.progress = &st->progress[job->table_index]};
-	CopySink	cs = {shard_sink_write, &sink};
 	int64_t		rows = 0;
 	bool		ok;
 
@@ -220,11 +290,13 @@ fetch_copy_shard(FetchWorker *w, FetchJob *job)
 	}
 	if (!target_copy_begin(&sink.tc, tgt, t))
 		goto target_failed;
-	ok = st->src->ops->copy_shard(w->reader, t, &job->range, &cs, &rows);
+	ok = fetch_stream_shard(w, job, &sink, &rows);
+	bool		source_ok = chunkpipe_producer_ok(w->pipe);
+
 	if (!target_copy_end(&sink.tc, ok))
 	{
 		progress_add(sink.progress, 0, -sink.reported);
-		if (!ok || err_kind() == ERR_INTERRUPTED || signals_should_stop())
+		if (!source_ok || err_kind() == ERR_INTERRUPTED || signals_should_stop())
 		{
 			/* the source failed (its snapshot is gone) or a stop was asked */
 			pg_exec_quiet(tgt, "ROLLBACK");
@@ -299,12 +371,14 @@ fetch_worker_main(void *arg)
 			if (!retry_wait(&retry))
 				break;
 		}
+		/* failed is set before the job is released, so no other worker takes it up */
+		if (outcome != COPY_OK)
+			atomic_store(&st->failed, true);
 		fetch_job_finished(st, job, outcome == COPY_OK);
 		if (outcome != COPY_OK)
 		{
 			if (!signals_should_stop())
 				log_error("could not copy shard %d of %s", job->shard_no, job->table->display);
-			atomic_store(&st->failed, true);
 			pthread_mutex_lock(&st->mutex);
 			pthread_cond_broadcast(&st->cond);
 			pthread_mutex_unlock(&st->mutex);
@@ -461,6 +535,8 @@ fetch_print_summary(FetchState *st, const char *cdc_cursor, int64_t elapsed_us)
 		jw_kv_int(&w, "num_bytes", bytes);
 		jw_kv_int(&w, "net_duration_ms", elapsed_us / 1000);
 		jw_kv_string(&w, "cdc_cursor", cdc_cursor);
+		if (st->lock_held_us >= 0)
+			jw_kv_int(&w, "snapshot_lock_held_us", st->lock_held_us);
 		jw_key(&w, "tables");
 		jw_array_begin(&w);
 		for (int i = 0; i < st->cat->ntables; i++)
@@ -574,6 +650,7 @@ fetch_run(const FetchOptions *o, Source *src, PgConn *target, Catalog *cat)
 	st.opts = o;
 	st.src = src;
 	st.cat = cat;
+	st.lock_held_us = -1;
 	pthread_mutex_init(&st.mutex, NULL);
 	pthread_cond_init(&st.cond, NULL);
 	st.progress = gw_new_array(TableProgress, (size_t) cat->ntables + 1);
@@ -636,10 +713,13 @@ fetch_run(const FetchOptions *o, Source *src, PgConn *target, Catalog *cat)
 			.slot_name = o->slot_name,
 			.publication = o->publication,
 			.catalog = cat,
+			.lock_timeout_us = o->lock_timeout_us,
+			.snapshot_lock = o->snapshot_lock,
 		};
 
 		if (!src->ops->snapshot_begin(src, &req, &st.snap))
 			goto done;
+		st.lock_held_us = st.snap.lock_held_us;
 		if (need_slot || (!resumed && o->no_replication))
 		{
 			/* the cdc cursor is only recorded once the snapshot exists */
@@ -662,6 +742,7 @@ fetch_run(const FetchOptions *o, Source *src, PgConn *target, Catalog *cat)
 			workers[i].st = &st;
 			workers[i].id = i + 1;
 			workers[i].reader = st.snap.readers[i];
+			workers[i].pipe = chunkpipe_new(FETCH_PIPE_CHUNK, FETCH_PIPE_CHUNKS);
 			if (pthread_create(&workers[i].thread, NULL, fetch_worker_main, &workers[i]) != 0)
 			{
 				err_set_kind(ERR_INTERNAL);
@@ -676,6 +757,7 @@ fetch_run(const FetchOptions *o, Source *src, PgConn *target, Catalog *cat)
 			pthread_join(workers[i].thread, NULL);
 			if (workers[i].target_ok)
 				pg_disconnect(&workers[i].target);
+			chunkpipe_free(workers[i].pipe);
 		}
 		progress_stop(&progress);
 		src->ops->snapshot_end(src, &st.snap);

@@ -40,6 +40,8 @@ typedef struct FetchOptions
 	bool		restart;		/* discard an unfinished run and start over */
 	const char *slot_name;
 	const char *publication;
+	int64_t		lock_timeout_us;	/* MySQL: longest wait for the snapshot lock (0: default) */
+	SnapshotLock snapshot_lock; /* MySQL: --snapshot-lock */
 	bool		json_summary;	/* --format json */
 	const char *options_fingerprint;	/* filters etc.: a resume must match */
 

@@ -290,6 +290,13 @@ collect_batches(Pipeline *p, ChangeBatch **out, int max)
 		pthread_cond_timedwait(&p->cond, &p->mutex, &ts);
 		if (n == 0 && (signals_should_stop() || atomic_load(&p->stop)) && p->nready == 0)
 			break;
+		/*
+		 * --stop-when-caught-up: a quiet source (the MySQL stream sends no
+		 * empty batches while idle) must not keep the caller from its
+		 * caught-up check.
+		 */
+		if (n == 0 && o->stop_when_caught_up && p->nready == 0)
+			break;
 	}
 	pthread_mutex_unlock(&p->mutex);
 	return n;

@@ -64,6 +64,18 @@ typedef struct ReplStream ReplStream;
  * it exactly (PostgreSQL: a slot created with an exported snapshot; MySQL:
  * the GTID position read under a brief lock).
  */
+/*
+ * MySQL/MariaDB: how the workers' snapshots are made to share one instant
+ * (--snapshot-lock; docs/fetch-mysql.md).  PostgreSQL ignores it.
+ */
+typedef enum SnapshotLock
+{
+	SNAPSHOT_LOCK_AUTO,			/* lock-free if possible (MariaDB), else the lightest lock */
+	SNAPSHOT_LOCK_BACKUP_STAGE, /* MariaDB BACKUP STAGE BLOCK_COMMIT */
+	SNAPSHOT_LOCK_FTWRL,		/* FLUSH TABLES WITH READ LOCK */
+	SNAPSHOT_LOCK_NONE,			/* never lock (managed services): lock-free or relaxed */
+} SnapshotLock;
+
 typedef struct SnapshotRequest
 {
 	int			nreaders;
@@ -72,7 +84,8 @@ typedef struct SnapshotRequest
 	const char *slot_name;
 	const char *publication;
 	const Catalog *catalog;		/* tables to publish */
-	int64_t		lock_timeout_us;	/* MySQL: longest wait for the global lock */
+	int64_t		lock_timeout_us;	/* MySQL: longest wait for the global lock (0: 2 s) */
+	SnapshotLock snapshot_lock; /* MySQL: method */
 } SnapshotRequest;
 
 typedef struct SourceReader SourceReader;	/* one worker's source connection */
@@ -80,7 +93,7 @@ typedef struct SourceReader SourceReader;	/* one worker's source connection */
 typedef struct Snapshot
 {
 	char		position[512];	/* replication start (cdc cursor): LSN / GTID; "" if none */
-	char		snapshot_id[128];	/* PG exported snapshot name */
+	char		snapshot_id[128];	/* PG exported snapshot name; MySQL binlog "file:offset" */
 	int64_t		lock_held_us;	/* MySQL: how long the global lock was held */
 	int			nreaders;
 	SourceReader **readers;		/* owned by the snapshot; each used by one thread */

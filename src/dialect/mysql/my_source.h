@@ -41,4 +41,15 @@ StreamResult my_stream_next(ReplStream *rs, ChangeBatch *batch, int timeout_ms);
 bool		my_stream_confirm(ReplStream *rs, const char *position);
 void		my_stream_close(ReplStream *rs);
 
+/*
+ * Bulk copy (my_fetch.c), behind SourceOps.snapshot_begin, snapshot_end,
+ * plan_shards and copy_shard: see source.h for the contracts and my_fetch.c
+ * for the snapshot hand-off.
+ */
+bool		my_snapshot_begin(Source *src, const SnapshotRequest *req, Snapshot *out);
+void		my_snapshot_end(Source *src, Snapshot *snap);
+bool		my_plan_shards(Source *src, const Table *t, int64_t target_bytes, ShardPlan *out);
+bool		my_copy_shard(SourceReader *r, const Table *t, const ShardRange *range, const CopySink *sink,
+						  int64_t *rows);
+
 #endif

@@ -582,51 +582,34 @@ myconv_collation_charset(unsigned id)
 
 /* ------------------------------------------------------------------ COPY */
 
+/* COPY text escapes: the letter after the backslash, 0 for bytes copied as they are. */
+static const char copy_escapes[256] = {
+	['\\'] = '\\', ['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r', ['\b'] = 'b', ['\f'] = 'f', ['\v'] = 'v',
+};
+
 void
 myconv_copy_escape(StrBuf *out, const char *val, size_t len)
 {
-	size_t		run = 0;
+	const unsigned char *p = (const unsigned char *) val;
+	size_t		run = 0,
+				i = 0;
 
 	sb_reserve(out, len + len / 8);
-	for (size_t i = 0; i < len; i++)
+	for (;;)
 	{
-		char		e = 0;
-
-		switch (val[i])
-		{
-			case '\\':
-				e = '\\';
-				break;
-			case '\t':
-				e = 't';
-				break;
-			case '\n':
-				e = 'n';
-				break;
-			case '\r':
-				e = 'r';
-				break;
-			case '\b':
-				e = 'b';
-				break;
-			case '\f':
-				e = 'f';
-				break;
-			case '\v':
-				e = 'v';
-				break;
-		}
-		if (!e)
-			continue;
+		/* most bytes need no escape: skip them in one go, copy the run once */
+		while (i < len && copy_escapes[p[i]] == 0)
+			i++;
 		if (i > run)
 			sb_appendn(out, val + run, i - run);
-		char		esc[2] = {'\\', e};
+		if (i >= len)
+			break;
+
+		char		esc[2] = {'\\', copy_escapes[p[i]]};
 
 		sb_appendn(out, esc, 2);
-		run = i + 1;
+		run = ++i;
 	}
-	if (len > run)
-		sb_appendn(out, val + run, len - run);
 }
 
 void
