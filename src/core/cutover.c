@@ -161,10 +161,10 @@ cutover_run(const CutoverOptions *o, Source *src, PgConn *target, Catalog *cat)
 	}
 
 	/* 2. where the source is: everything the application wrote is before it */
-	if (src->ops->current_position == NULL ||
-		!src->ops->current_position(src, r.position, sizeof(r.position)))
+	if (src->ops->barrier_position == NULL ||
+		!src->ops->barrier_position(src, r.position, sizeof(r.position)))
 	{
-		if (src->ops->current_position == NULL)
+		if (src->ops->barrier_position == NULL)
 			log_error("cutover needs the source position, which the %s driver cannot read", src->ops->engine);
 		return false;
 	}

@@ -231,12 +231,18 @@ struct SourceOps
 
 	/*
 	 * Positions.  current_position writes the source's current end of log
-	 * (PG: pg_current_wal_lsn; MySQL: the executed GTID set) into out.
-	 * position_reached tells whether applied (a checkpoint position) covers
-	 * wanted.  position_lag_bytes is the log distance between them, or -1
-	 * when the engine cannot tell.
+	 * (PG: pg_current_wal_lsn; MySQL: the executed GTID set) into out: cheap,
+	 * for lag.  barrier_position writes a position that covers every
+	 * transaction committed before the call and that the stream will reach
+	 * (PG: the flush position after a synchronous commit of its own, as an
+	 * asynchronously committed transaction may have no written commit record
+	 * yet; MySQL: the executed GTID set): what a cutover or a caught-up check
+	 * waits for.  position_reached tells whether applied (a checkpoint
+	 * position) covers wanted.  position_lag_bytes is the log distance
+	 * between them, or -1 when the engine cannot tell.
 	 */
 	bool		(*current_position) (Source *src, char *out, size_t outlen);
+	bool		(*barrier_position) (Source *src, char *out, size_t outlen);
 	bool		(*position_reached) (const char *applied, const char *wanted);
 	int64_t		(*position_lag_bytes) (const char *applied, const char *current);
 

@@ -364,6 +364,7 @@ const SourceOps source_ops_mysql = {
 	.plan_shards = my_plan_shards,
 	.copy_shard = my_copy_shard,
 	.current_position = my_current_position,
+	.barrier_position = my_current_position,
 	.position_reached = my_position_reached,
 	.position_lag_bytes = my_position_lag_bytes,
 	.verify_open = my_verify_open,

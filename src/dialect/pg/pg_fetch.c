@@ -256,7 +256,7 @@ pg_snapshot_begin(Source *src, const SnapshotRequest *req, Snapshot *out)
 		impl->has_exporter = true;
 		res = pg_query(&impl->exporter,
 					   "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
-					   "SELECT pg_catalog.pg_export_snapshot(), pg_catalog.pg_current_wal_lsn()::text",
+					   "SELECT pg_catalog.pg_export_snapshot()",
 					   0, NULL);
 		if (res == NULL || PQntuples(res) != 1)
 		{

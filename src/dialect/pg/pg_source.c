@@ -300,6 +300,7 @@ pg_check(Source *src, const SourceCheckOptions *o, CheckList *out)
 
 /* ------------------------------------------------------------ positions */
 
+/* The end of WAL written so far (for lag). */
 static bool
 pg_current_position(Source *src, char *out, size_t outlen)
 {
@@ -307,6 +308,43 @@ pg_current_position(Source *src, char *out, size_t outlen)
 	char	   *v = NULL;
 
 	if (!pg_query_value(&s->conn, "SELECT pg_catalog.pg_current_wal_lsn()::text", 0, NULL, &v) || v == NULL)
+	{
+		free(v);
+		return false;
+	}
+	snprintf(out, outlen, "%s", v);
+	free(v);
+	return true;
+}
+
+/*
+ * A WAL position at or past the commit record of every transaction that
+ * committed before the call, and one the walsender can send (flushed).
+ * pg_current_wal_lsn() is neither: with synchronous_commit = off a
+ * transaction is committed (visible, acknowledged to its client) before its
+ * commit record is written, so the write position can lag the last commits
+ * and a cutover would call replication drained without them.  So commit a
+ * transaction of our own synchronously: a transactional logical message (no
+ * table touched, not sent to our pgoutput stream, allowed for any role and
+ * in a read-only database) makes it write WAL, which a synchronous commit
+ * then flushes (a transaction that wrote no WAL commits asynchronously
+ * whatever synchronous_commit says).  The flush covers every earlier commit
+ * record, and the flush position is then past all of them.
+ */
+static bool
+pg_barrier_position(Source *src, char *out, size_t outlen)
+{
+	PgSource   *s = (PgSource *) src;
+	char	   *v = NULL;
+
+	if (!pg_exec(&s->conn, "BEGIN; SET LOCAL synchronous_commit = on; "
+				 "SELECT pg_catalog.pg_logical_emit_message(true, 'godwit', 'barrier'); COMMIT"))
+	{
+		pg_exec_quiet(&s->conn, "ROLLBACK");
+		return false;
+	}
+	if (!pg_query_value(&s->conn, "SELECT pg_catalog.pg_current_wal_flush_lsn()::text", 0, NULL, &v) ||
+		v == NULL)
 	{
 		free(v);
 		return false;
@@ -409,6 +447,7 @@ const SourceOps source_ops_postgres = {
 	.plan_shards = pg_plan_shards,
 	.copy_shard = pg_copy_shard,
 	.current_position = pg_current_position,
+	.barrier_position = pg_barrier_position,
 	.position_reached = pg_position_reached,
 	.position_lag_bytes = pg_position_lag_bytes,
 	.lock_writes = pg_lock_writes,

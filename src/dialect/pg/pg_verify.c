@@ -4,10 +4,13 @@
  *	  row streams and range hashes (SourceOps.verify_*, see source.h).
  *
  * A reader is its own connection.  verify_begin opens a REPEATABLE READ,
- * READ ONLY transaction whose first statement reads pg_current_wal_lsn():
- * the snapshot is taken as that statement starts, so the LSN it returns
- * covers every transaction the snapshot sees, which is what the live
- * verifier waits for the replicator to pass.
+ * READ ONLY transaction whose first statement reads
+ * pg_current_wal_insert_lsn(): the snapshot is taken as that statement
+ * starts, so the LSN it returns covers the commit record of every
+ * transaction the snapshot sees, which is what the live verifier waits for
+ * the replicator to pass.  (Not pg_current_wal_lsn(): with
+ * synchronous_commit = off a visible transaction's commit record may not be
+ * written yet.)
  *
  * Values are selected through each column's select_expr, so they arrive in
  * the target's text form exactly as fetch copies them.  The session prints
@@ -78,7 +81,7 @@ pg_verify_begin(VerifyReader *r, char *position, size_t poslen)
 	if (!pg_exec(&r->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
 		return false;
 	r->in_txn = true;
-	res = pg_query(&r->conn, "SELECT pg_catalog.pg_current_wal_lsn()::text", 0, NULL);
+	res = pg_query(&r->conn, "SELECT pg_catalog.pg_current_wal_insert_lsn()::text", 0, NULL);
 	if (res == NULL)
 		return false;
 	snprintf(position, poslen, "%s", PQgetvalue(res, 0, 0));
