@@ -165,6 +165,26 @@ ddl_setval(StrBuf *out, const Sequence *s)
 	sb_free(&q);
 }
 
+/* [CONSTRAINT name] PRIMARY KEY (cols) */
+static void
+append_pk_clause(StrBuf *out, const Table *t)
+{
+	if (t->pk_name)
+	{
+		sb_append(out, "CONSTRAINT ");
+		sb_append_ident(out, t->pk_name);
+		sb_appendc(out, ' ');
+	}
+	sb_append(out, "PRIMARY KEY (");
+	for (int i = 0; i < t->npk; i++)
+	{
+		if (i)
+			sb_append(out, ", ");
+		sb_append_ident(out, t->columns[t->pk[i]].target_name);
+	}
+	sb_appendc(out, ')');
+}
+
 void
 ddl_create_table(StrBuf *out, const Catalog *c, const Table *t)
 {
@@ -192,25 +212,18 @@ ddl_create_table(StrBuf *out, const Catalog *c, const Table *t)
 		if (!col->nullable && !col->target_nullable)
 			sb_append(out, " NOT NULL");
 	}
-	if (t->npk > 0)
+	if (t->npk > 0 && !ddl_pk_deferred(c, t))
 	{
 		sb_append(out, n++ ? ",\n\t" : "\n\t");
-		if (t->pk_name)
-		{
-			sb_append(out, "CONSTRAINT ");
-			sb_append_ident(out, t->pk_name);
-			sb_appendc(out, ' ');
-		}
-		sb_append(out, "PRIMARY KEY (");
-		for (int i = 0; i < t->npk; i++)
-		{
-			if (i)
-				sb_append(out, ", ");
-			sb_append_ident(out, t->columns[t->pk[i]].target_name);
-		}
-		sb_appendc(out, ')');
+		append_pk_clause(out, t);
 	}
 	sb_append(out, n ? "\n)" : ")");
+}
+
+bool
+ddl_pk_deferred(const Catalog *c, const Table *t)
+{
+	return t->npk > 0 && c->target == TARGET_POSTGRES;
 }
 
 void
@@ -896,6 +909,19 @@ ddl_deferred(const Catalog *c, DdlPlan *p)
 	{
 		const Table *t = c->tables[i];
 
+		if (ddl_pk_deferred(c, t))
+		{
+			DeferredObject *o = plan_add(p, DEFER_PRIMARY_KEY, 1, t, t->target_schema,
+										 t->pk_name ? t->pk_name : "primary key");
+
+			sb_append(&b, "ALTER TABLE ");
+			append_table_name(&b, t);
+			sb_append(&b, " ADD ");
+			append_pk_clause(&b, t);
+			o->create_sql = plan_str(p, &b);
+			o->display = arena_sprintf(&p->arena, "primary key of %s", t->display);
+			o->cost = t->est_bytes + 1;	/* before the table's other indexes */
+		}
 		for (int k = 0; k < t->nindexes; k++)
 		{
 			const IndexDef *ix = &t->indexes[k];
@@ -1042,7 +1068,9 @@ ddl_render_script(const Catalog *c, TableHandling handling, StrBuf *out)
 		ddl_create_sequence(&b, &c->sequences[i], c->target);
 		stmt(out, &b);
 	}
-	sb_append(out, "\n-- tables: columns, NOT NULL and PRIMARY KEY only\n");
+	sb_append(out, c->target == TARGET_POSTGRES
+			  ? "\n-- tables: columns and NOT NULL only (primary keys are built after the copy)\n"
+			  : "\n-- tables: columns, NOT NULL and PRIMARY KEY only\n");
 	if (handling == TABLE_HANDLING_TRUNCATE && c->ntables > 0)
 	{
 		sb_append(out, "-- existing tables are compared with the source, then emptied:\n-- ");

@@ -41,6 +41,7 @@ extern const char *const table_handling_names[];	/* NULL-terminated, in enum ord
 typedef enum DeferredKind
 {
 	DEFER_SEQUENCE,				/* CREATE SEQUENCE IF NOT EXISTS */
+	DEFER_PRIMARY_KEY,			/* ALTER TABLE ADD [CONSTRAINT] PRIMARY KEY (PostgreSQL targets) */
 	DEFER_UNIQUE,				/* ALTER TABLE ADD CONSTRAINT ... UNIQUE */
 	DEFER_INDEX,				/* CREATE [UNIQUE] INDEX IF NOT EXISTS */
 	DEFER_CHECK,				/* ADD CONSTRAINT ... CHECK ... NOT VALID, VALIDATE */
@@ -52,7 +53,7 @@ typedef enum DeferredKind
 typedef struct DeferredObject
 {
 	DeferredKind kind;
-	int			phase;			/* 0 sequences; 1 indexes, uniques, checks, defaults;
+	int			phase;			/* 0 sequences; 1 primary keys, indexes, uniques, checks, defaults;
 								 * 2 foreign keys (they need the unique constraints) */
 	const Table *table;			/* NULL for sequences */
 	const char *schema;			/* target schema of the object */
@@ -96,6 +97,17 @@ void		ddl_create_user_type(StrBuf *out, const UserType *u);
 void		ddl_create_sequence(StrBuf *out, const Sequence *s, TargetDialect d);
 void		ddl_setval(StrBuf *out, const Sequence *s);
 void		ddl_create_table(StrBuf *out, const Catalog *c, const Table *t);
+
+/*
+ * ddl_pk_deferred
+ *		Whether t's primary key is left out of CREATE TABLE and added by
+ *		finalize after the bulk copy.  On PostgreSQL targets it is: building
+ *		the index once over the loaded rows is much cheaper than maintaining
+ *		it row by row (pgcopydb and pgloader do the same).  CockroachDB
+ *		stores a table by its primary key, so there it is part of CREATE
+ *		TABLE (adding it later rewrites the table).
+ */
+bool		ddl_pk_deferred(const Catalog *c, const Table *t);
 void		ddl_drop_table(StrBuf *out, const Table *t);
 void		ddl_truncate_tables(StrBuf *out, Table *const *tables, int n);
 

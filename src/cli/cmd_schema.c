@@ -54,9 +54,9 @@ print_summary(const Catalog *cat)
 		counts[plan.objects[i].kind]++;
 	printf("schema: %d table%s ready on the target (%d sequence%s)\n", cat->ntables,
 		   cat->ntables == 1 ? "" : "s", cat->nsequences, cat->nsequences == 1 ? "" : "s");
-	printf("after the bulk copy, godwit finalize creates %d index%s, %d unique, %d check and %d foreign key "
-		   "constraint%s and %d default%s\n",
-		   counts[DEFER_INDEX], counts[DEFER_INDEX] == 1 ? "" : "es", counts[DEFER_UNIQUE], counts[DEFER_CHECK],
+	printf("after the bulk copy, godwit finalize creates %d primary key%s, %d index%s, %d unique, %d check and "
+		   "%d foreign key constraint%s and %d default%s\n",
+		   counts[DEFER_PRIMARY_KEY], counts[DEFER_PRIMARY_KEY] == 1 ? "" : "s", counts[DEFER_INDEX], counts[DEFER_INDEX] == 1 ? "" : "es", counts[DEFER_UNIQUE], counts[DEFER_CHECK],
 		   counts[DEFER_FOREIGN_KEY], counts[DEFER_FOREIGN_KEY] == 1 ? "" : "s", counts[DEFER_DEFAULT],
 		   counts[DEFER_DEFAULT] == 1 ? "" : "s");
 	ddl_plan_free(&plan);

@@ -41,7 +41,6 @@ typedef struct FetchJob
 	int			shard_no;
 	ShardRange	range;			/* owned */
 	int64_t		est_bytes;
-	bool		recopy;			/* clear the range first (resumed run) */
 	bool		done;
 	bool		taken;
 } FetchJob;
@@ -269,7 +268,11 @@ fetch_stream_shard(FetchWorker *w, FetchJob *job, ShardSink *sink, int64_t *rows
 
 /*
  * Copy one shard in one target transaction, marking it done in the same
- * transaction.  Rows counted for progress are taken back if it fails.
+ * transaction.  Rows counted for progress are taken back if it fails.  No
+ * range is ever cleared first: a shard not marked done has no rows on the
+ * target (its rows and its mark commit together), and one that is marked
+ * (an earlier attempt whose commit acknowledgement was lost) makes this
+ * attempt roll back.  So a table needs no index while it is loaded.
  */
 static CopyOutcome
 fetch_copy_shard(FetchWorker *w, FetchJob *job)
@@ -280,14 +283,10 @@ fetch_copy_shard(FetchWorker *w, FetchJob *job)
 	ShardSink	sink = {.progress = &st->progress[job->table_index]};
 	int64_t		rows = 0;
 	bool		ok;
+	bool		already_done = false;
 
 	if (!pg_exec(tgt, "BEGIN"))
 		goto target_failed;
-	if (job->recopy && !target_delete_range(tgt, t, &job->range))
-	{
-		pg_log_error(tgt, "could not clear a shard before copying it again");
-		goto target_failed;
-	}
 	if (!target_copy_begin(&sink.tc, tgt, t))
 		goto target_failed;
 	ok = fetch_stream_shard(w, job, &sink, &rows);
@@ -304,11 +303,20 @@ fetch_copy_shard(FetchWorker *w, FetchJob *job)
 		}
 		goto target_failed;
 	}
-	if (!state_mark_shard_done(tgt, st->run_id, t->schema, t->name, job->shard_no, rows, sink.written))
+	if (!state_mark_shard_done(tgt, st->run_id, t->schema, t->name, job->shard_no, rows, sink.written,
+							   &already_done))
 	{
 		pg_log_error(tgt, "could not record a finished shard");
 		progress_add(sink.progress, 0, -sink.reported);
 		goto target_failed;
+	}
+	if (already_done)
+	{
+		/* an earlier attempt committed (its acknowledgement was lost): keep that one */
+		pg_exec_quiet(tgt, "ROLLBACK");
+		progress_add(sink.progress, rows, sink.written - sink.reported);
+		log_info("shard %d of %s was already copied by an earlier attempt", job->shard_no, t->display);
+		return COPY_OK;
 	}
 	if (!pg_exec_quiet(tgt, "COMMIT"))
 	{
@@ -366,8 +374,6 @@ fetch_worker_main(void *arg)
 			}
 			log_warn("retrying shard %d of %s (attempt %d of %d)", job->shard_no, job->table->display,
 					 attempt + 1, FETCH_SHARD_ATTEMPTS);
-			/* a re-attempt must clear what a lost-but-committed attempt may have left */
-			job->recopy = true;
 			if (!retry_wait(&retry))
 				break;
 		}
@@ -501,7 +507,6 @@ fetch_plan_resume(FetchState *st, PgConn *target, int *recorded)
 		j->range.hi = rows[r].hi;
 		rows[r].lo = rows[r].hi = NULL;
 		j->est_bytes = t->est_bytes;	/* order resumed work by table size */
-		j->recopy = true;
 	}
 	shard_rows_free(rows, n);
 	return true;

@@ -19,6 +19,7 @@
 #include "common/signals.h"
 #include "common/timeutil.h"
 #include "core/apply.h"
+#include "dialect/target_schema.h"
 #include "dialect/target_state.h"
 
 #define POOL_BATCHES		64	/* batches in flight between the threads */
@@ -371,7 +372,8 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 	pthread_mutex_init(&p.mutex, NULL);
 	pthread_cond_init(&p.cond, NULL);
 
-	if (!state_ensure(target) || !state_get_checkpoint(target, REPLICATE_STREAM_NAME, &cp, &found))
+	if (!state_ensure(target) || !target_check_primary_keys(target, cat) ||
+		!state_get_checkpoint(target, REPLICATE_STREAM_NAME, &cp, &found))
 		goto out;
 	if (!initial_start(o, target, &p.start, &position, &slot, &pub))
 		goto out;
@@ -417,10 +419,10 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 		goto out;
 	}
 	if (o->stop_when_caught_up &&
-		(probe->ops->current_position == NULL ||
-		 !probe->ops->current_position(probe, caught_up_at, sizeof(caught_up_at))))
+		(probe->ops->barrier_position == NULL ||
+		 !probe->ops->barrier_position(probe, caught_up_at, sizeof(caught_up_at))))
 	{
-		if (probe->ops->current_position == NULL)
+		if (probe->ops->barrier_position == NULL)
 			log_error("--stop-when-caught-up needs the source's current position, which the %s driver cannot read",
 					  src->ops->engine);
 		goto out;

@@ -152,39 +152,3 @@ target_copy_end(TargetCopy *tc, bool ok)
 	tc->buf = NULL;
 	return result && ok && !tc->failed;
 }
-
-bool
-target_delete_range(PgConn *c, const Table *t, const ShardRange *r)
-{
-	StrBuf		sql;
-	bool		ok;
-
-	sb_init(&sql, 0);
-	sb_append(&sql, "DELETE FROM ");
-	sb_append_qualified(&sql, t->target_schema, t->target_name);
-	if (t->npk > 0 && (r->lo || r->hi))
-	{
-		const Column *key = &t->columns[t->pk[0]];
-
-		sb_append(&sql, " WHERE ");
-		if (r->lo)
-		{
-			sb_append_ident(&sql, key->target_name);
-			sb_append(&sql, " >= ");
-			sb_append_literal(&sql, r->lo);
-			sb_appendf(&sql, "::%s", key->target_type);
-		}
-		if (r->lo && r->hi)
-			sb_append(&sql, " AND ");
-		if (r->hi)
-		{
-			sb_append_ident(&sql, key->target_name);
-			sb_append(&sql, " < ");
-			sb_append_literal(&sql, r->hi);
-			sb_appendf(&sql, "::%s", key->target_type);
-		}
-	}
-	ok = pg_exec_quiet(c, sql.data);
-	sb_free(&sql);
-	return ok;
-}

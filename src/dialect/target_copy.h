@@ -46,7 +46,4 @@ bool		target_copy_write(void *arg, const char *data, size_t len);
 /* Finish the COPY; with ok=false abort it (the transaction fails). */
 bool		target_copy_end(TargetCopy *tc, bool ok);
 
-/* DELETE the rows of a key range (re-copying a shard). */
-bool		target_delete_range(PgConn *c, const Table *t, const ShardRange *r);
-
 #endif

@@ -39,6 +39,10 @@ static const char *const SQL_TABLE_PK =
 	"WHERE c.table_schema = $1 AND c.table_name = $2 AND c.constraint_type = 'PRIMARY KEY' "
 	"ORDER BY k.ordinal_position";
 
+static const char *const SQL_ALL_PKS =
+	"SELECT table_schema, table_name FROM information_schema.table_constraints "
+	"WHERE constraint_type = 'PRIMARY KEY' AND table_schema <> '_godwit'";
+
 static const char *const SQL_TYPE_KIND =
 	"SELECT t.typtype FROM pg_catalog.pg_type t "
 	"JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace "
@@ -393,7 +397,7 @@ compare_type(const Column *col, PGresult *r, int row, const char **why)
 
 /* Compare an existing target table with the source; false on a fatal mismatch (logged). */
 static bool
-compare_table(PgConn *c, const Table *t)
+compare_table(PgConn *c, const Catalog *cat, const Table *t)
 {
 	PGresult   *cols = query(c, SQL_TABLE_COLUMNS, 2, t->target_schema, t->target_name, NULL);
 	PGresult   *pk = query(c, SQL_TABLE_PK, 2, t->target_schema, t->target_name, NULL);
@@ -467,6 +471,9 @@ compare_table(PgConn *c, const Table *t)
 
 		for (int k = 0; same && k < t->npk; k++)
 			same = strcmp(PQgetvalue(pk, k, 0), t->columns[t->pk[k]].target_name) == 0;
+		/* none yet: a fetch that has not finalized (finalize adds it) */
+		if (PQntuples(pk) == 0 && ddl_pk_deferred(cat, t))
+			same = true;
 		if (!same && t->npk > 0)
 		{
 			err_set_kind(ERR_SCHEMA);
@@ -569,7 +576,7 @@ target_schema_apply(PgConn *c, const Catalog *cat, TableHandling handling)
 		bool		match = true;
 
 		for (int i = 0; i < nexisting; i++)
-			match = compare_table(c, existing[i]) && match;
+			match = compare_table(c, cat, existing[i]) && match;
 		if (!match)
 		{
 			err_set_kind(ERR_SCHEMA);
@@ -666,6 +673,19 @@ target_deferred_run(PgConn *c, const DeferredObject *o)
 			if (exists)
 				return DEFERRED_EXISTED;
 			return exec_retrying(c, o->create_sql) ? DEFERRED_CREATED : deferred_failed(c, o, o->create_sql);
+		case DEFER_PRIMARY_KEY:
+			/* any primary key counts: compare_table reported one that differs */
+			r = query(c, SQL_TABLE_PK, 2, o->schema, o->table->target_name, NULL);
+			if (r == NULL)
+				return DEFERRED_FAILED;
+			exists = PQntuples(r) > 0;
+			PQclear(r);
+			if (exists)
+				return DEFERRED_EXISTED;
+			if (exec_retrying(c, o->create_sql))
+				return DEFERRED_CREATED;
+			/* 42P16: another finalize added it meanwhile ("multiple primary keys") */
+			return strcmp(c->sqlstate, "42P16") == 0 ? DEFERRED_EXISTED : deferred_failed(c, o, o->create_sql);
 		case DEFER_UNIQUE:
 		case DEFER_CHECK:
 		case DEFER_FOREIGN_KEY:
@@ -682,6 +702,44 @@ target_deferred_run(PgConn *c, const DeferredObject *o)
 			return exists ? DEFERRED_EXISTED : DEFERRED_CREATED;
 	}
 	return DEFERRED_FAILED;
+}
+
+bool
+target_check_primary_keys(PgConn *c, const Catalog *cat)
+{
+	PGresult   *r = query(c, SQL_ALL_PKS, 0, NULL, NULL, NULL);
+	StrBuf		missing;
+	int			nmissing = 0;
+
+	if (r == NULL)
+		return false;
+	sb_init(&missing, 0);
+	for (int i = 0; i < cat->ntables; i++)
+	{
+		const Table *t = cat->tables[i];
+		bool		found = false;
+
+		if (t->npk == 0)
+			continue;
+		for (int k = 0; k < PQntuples(r) && !found; k++)
+			found = strcmp(PQgetvalue(r, k, 0), t->target_schema) == 0 &&
+				strcmp(PQgetvalue(r, k, 1), t->target_name) == 0;
+		if (found)
+			continue;
+		if (nmissing++ < 5)
+			sb_appendf(&missing, "%s%s", nmissing > 1 ? ", " : "", t->display);
+	}
+	PQclear(r);
+	if (nmissing > 0)
+	{
+		err_set_kind(ERR_STATE);
+		log_error_dh(NULL, "run godwit finalize (fetch does it unless --skip-finalize)",
+					 "%d target table%s %s no primary key yet (%s%s): the copy has not been finalized",
+					 nmissing, nmissing == 1 ? "" : "s", nmissing == 1 ? "has" : "have", missing.data,
+					 nmissing > 5 ? ", ..." : "");
+	}
+	sb_free(&missing);
+	return nmissing == 0;
 }
 
 bool

@@ -67,6 +67,15 @@ typedef enum DeferredResult
  */
 DeferredResult target_deferred_run(PgConn *c, const DeferredObject *o);
 
+/*
+ * target_check_primary_keys
+ *		Every table of cat that has a primary key on the source has one on
+ *		the target.  Replication applies by key, so it refuses to start on a
+ *		copy that has not been finalized.  False when one is missing (logged
+ *		once with the tables, ERR_STATE) or on a query error.
+ */
+bool		target_check_primary_keys(PgConn *c, const Catalog *cat);
+
 /* setval every sequence of cat to its source value (cutover).  False on error (logged). */
 bool		target_set_sequences(PgConn *c, const Catalog *cat);
 

@@ -247,7 +247,7 @@ state_add_shard(PgConn *c, int64_t run_id, const char *schema, const char *table
 
 bool
 state_mark_shard_done(PgConn *c, int64_t run_id, const char *schema, const char *table,
-					  int shard_no, int64_t rows, int64_t bytes)
+					  int shard_no, int64_t rows, int64_t bytes, bool *already_done)
 {
 	char		id[32],
 				no[16],
@@ -263,22 +263,12 @@ state_mark_shard_done(PgConn *c, int64_t run_id, const char *schema, const char 
 	res = pg_query_quiet(c, "UPDATE _godwit.shards SET status = 'done', rows_copied = $5::INT8,"
 						 "  bytes_copied = $6::INT8, copied_at = now() "
 						 "WHERE run_id = $1::INT8 AND table_schema = $2 AND table_name = $3"
-						 "  AND shard_no = $4::INT4", 6, params);
+						 "  AND shard_no = $4::INT4 AND status <> 'done'", 6, params);
+	if (res == NULL)
+		return false;
+	*already_done = strcmp(PQcmdTuples(res), "0") == 0;
 	PQclear(res);
-	return res != NULL;
-}
-
-bool
-state_delete_shards(PgConn *c, int64_t run_id)
-{
-	char		id[32];
-	const char *params[1] = {id};
-	PGresult   *res;
-
-	snprintf(id, sizeof(id), "%lld", (long long) run_id);
-	res = pg_query(c, "DELETE FROM _godwit.shards WHERE run_id = $1::INT8", 1, params);
-	PQclear(res);
-	return res != NULL;
+	return true;
 }
 
 bool

@@ -68,11 +68,14 @@ bool		state_finish_run(PgConn *c, int64_t run_id, RunStatus status);
 /* Shards of a run. */
 bool		state_add_shard(PgConn *c, int64_t run_id, const char *schema, const char *table,
 							int shard_no, const char *lo, const char *hi, int64_t est_rows);
-/* Mark a shard done (call inside the transaction that copied its rows). */
+/*
+ * Mark a shard done, inside the transaction that copied its rows.  The mark
+ * is the shard's idempotence guard: *already_done is set when an earlier
+ * attempt's commit went through (its acknowledgement lost), and the caller
+ * must then roll back, as the rows are there once already.  False on error.
+ */
 bool		state_mark_shard_done(PgConn *c, int64_t run_id, const char *schema, const char *table,
-								  int shard_no, int64_t rows, int64_t bytes);
-/* Delete all shards of a run (re-planning). */
-bool		state_delete_shards(PgConn *c, int64_t run_id);
+								  int shard_no, int64_t rows, int64_t bytes, bool *already_done);
 
 typedef struct ShardRow
 {

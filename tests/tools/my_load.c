@@ -5,7 +5,8 @@
  *	  fetch runs it (schema_load + schema_apply: same tables, target names
  *	  and types), then every table's rows read with SELECT and converted by
  *	  myconv_value (the converter fetch and replication share), loaded with
- *	  COPY.  No snapshot, no shards, no resume: the source must be quiet.
+ *	  COPY, then the deferred objects (primary keys first) created by
+ *	  schema_finalize.  No snapshot, no shards, no resume: the source must be quiet.
  *	  Test tool, not shipped.
  *
  *   my_load --source mysql://... --target postgres://... [--allow-no-pk]
@@ -188,6 +189,9 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* primary keys, indexes and constraints, as fetch's finalize step */
+	if (!schema_finalize(&cat, &tu, 2, NULL))
+		goto out;
 	rc = 0;
 
 out:

@@ -192,7 +192,8 @@ test_mysql(TargetDialect d)
 {
 	Catalog		c;
 	TypeMapOptions o;
-	StrBuf		b;
+	StrBuf		b,
+				want;
 	DdlPlan		plan;
 	const Table *film,
 			   *fa;
@@ -208,14 +209,16 @@ test_mysql(TargetDialect d)
 
 	sb_init(&b, 0);
 	ddl_create_table(&b, &c, film);
-	is_str(b.data, "CREATE TABLE \"public\".\"film\" (\n"
+	sb_init(&want, 0);
+	sb_appendf(&want, "CREATE TABLE \"public\".\"film\" (\n"
 		   "\t\"film_id\" integer NOT NULL,\n"
 		   "\t\"title\" varchar(128) NOT NULL,\n"
 		   "\t\"rating\" \"public\".\"film_rating\",\n"
 		   "\t\"special_features\" text[],\n"
 		   "\t\"last_update\" timestamptz NOT NULL,\n"
-		   "\t\"description\" text,\n"
-		   "\tPRIMARY KEY (\"film_id\")\n)", "film table for %s: columns, NOT NULL, PRIMARY KEY only", dn);
+		   "\t\"description\" text%s\n)", crdb ? ",\n\tPRIMARY KEY (\"film_id\")" : "");
+	is_str(b.data, want.data, "film table for %s: columns, NOT NULL%s", dn, crdb ? ", PRIMARY KEY only" : " only");
+	ok(ddl_pk_deferred(&c, film) == !crdb, "primary key %s", crdb ? "in CREATE TABLE on CockroachDB" : "deferred on PostgreSQL");
 	sb_reset(&b);
 	ddl_create_enum(&b, &c.enums[0]);
 	is_str(b.data, "CREATE TYPE \"public\".\"film_rating\" AS ENUM ('G', 'PG', 'R')", "enum type for %s", dn);
@@ -259,6 +262,8 @@ test_mysql(TargetDialect d)
 					dflt_seq = false,
 					dflt_bool = false,
 					check = false;
+		int			film_pk = -1,
+					film_index = -1;
 
 		for (int i = 0; i < plan.n; i++)
 		{
@@ -266,6 +271,14 @@ test_mysql(TargetDialect d)
 
 			if (i > 0 && obj->phase < plan.objects[i - 1].phase)
 				order_ok = false;
+			if (obj->kind == DEFER_PRIMARY_KEY && obj->table == film)
+			{
+				film_pk = i;
+				is_str(obj->create_sql, "ALTER TABLE \"public\".\"film\" ADD PRIMARY KEY (\"film_id\")",
+					   "deferred primary key (%s)", dn);
+			}
+			if (obj->kind == DEFER_INDEX && obj->table == film && film_index < 0)
+				film_index = i;
 			if (obj->kind == DEFER_FOREIGN_KEY && strcmp(obj->name, "fk_film_actor_film") == 0)
 			{
 				seen_fk = true;
@@ -307,12 +320,17 @@ test_mysql(TargetDialect d)
 			}
 		}
 		ok(seen_fk && prefix && uq && check, "deferred objects present (%s)", dn);
+		if (crdb)
+			is_int(film_pk, -1, "no deferred primary key on CockroachDB");
+		else
+			ok(film_pk >= 0 && film_index > film_pk, "the primary key before the table's other indexes");
 		ok(dflt_rating && dflt_ts && dflt_seq && dflt_bool, "defaults deferred (%s)", dn);
 		ok(order_ok, "phases in order: sequences, then indexes/constraints/defaults, then foreign keys");
 		is_int(plan.objects[0].kind, DEFER_SEQUENCE, "sequences first");
 	}
 	ddl_plan_free(&plan);
 	sb_free(&b);
+	sb_free(&want);
 	catalog_free(&c);
 }
 
@@ -457,8 +475,7 @@ test_postgres(void)
 		   "\t\"p\" public.pair,\n"
 		   "\t\"fulltext\" tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, title)) STORED,\n"
 		   "\t\"language_id\" integer NOT NULL,\n"
-		   "\t\"price\" money,\n"
-		   "\tCONSTRAINT \"film_pkey\" PRIMARY KEY (\"film_id\")\n)", "PG table keeps types, collation, generated column");
+		   "\t\"price\" money\n)", "PG table keeps types, collation, generated column (primary key deferred)");
 	n = ddl_user_types_ordered(&c, &types);
 	is_int(n, 2, "domain and composite created");
 	ok(n == 2 && types[0]->kind == USERTYPE_DOMAIN && types[1]->kind == USERTYPE_COMPOSITE,

@@ -39,6 +39,27 @@ like "$GW_ERR" 'replace-slot' "hint mentions --replace-slot"
 gw fetch --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila2)" --slot-name other_slot --publication other_pub
 is "$GW_RC" 0 "another slot name works"
 is "$(pg_fingerprint tgt pagila2)" "$src_fp" "second copy identical too"
+is "$(pgq tgt pagila2 "SELECT count(*) FROM pg_catalog.pg_class c WHERE c.relkind = 'r'
+                       AND c.relnamespace = 'public'::regnamespace
+                       AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p')")" \
+   0 "primary keys built after the copy (every table has one)"
+
+# --- --skip-finalize: tables without primary keys yet; replicate refuses them ---
+pgq tgt postgres "CREATE DATABASE pagila3"
+gw fetch --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila3)" --slot-name third_slot \
+  --publication third_pub --skip-finalize
+is "$GW_RC" 0 "fetch --skip-finalize"
+is "$(pgq tgt pagila3 "SELECT count(*) FROM pg_catalog.pg_constraint WHERE contype = 'p'
+                       AND connamespace = 'public'::regnamespace")" 0 "no primary key before finalize"
+gw replicate --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila3)" --stop-when-caught-up
+is "$GW_RC" 7 "replicate refuses a copy that is not finalized (state error 7)"
+like "$GW_ERR" 'no primary key yet.*not been finalized' "it says why"
+like "$GW_ERR" 'godwit finalize' "and what to run"
+gw finalize --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila3)"
+is "$GW_RC" 0 "finalize"
+gw replicate --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila3)" --stop-when-caught-up
+is "$GW_RC" 0 "then replicate runs"
+pgq src pagila "SELECT pg_drop_replication_slot('third_slot')" >/dev/null
 
 # --- type fixtures, one database each (Debezium's DDL drops schema public) ---
 # duckdb: arrays incl. NULL elements, giant numerics, case-only names, domains as PK,
