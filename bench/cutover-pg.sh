@@ -51,7 +51,7 @@ for scale in $SCALES; do
   q "$SRC_PORT" postgres "CREATE DATABASE db"
   q "$TGT_PORT" postgres "CREATE DATABASE db"
   pgbench -i -q -s "$scale" -h 127.0.0.1 -p "$SRC_PORT" -U postgres db >/dev/null 2>&1 || exit 1
-  q "$SRC_PORT" db "ALTER TABLE pgbench_history ADD COLUMN id bigserial PRIMARY KEY; VACUUM ANALYZE"
+  q "$SRC_PORT" db "ALTER TABLE pgbench_history ADD COLUMN id bigserial PRIMARY KEY" && q "$SRC_PORT" db "VACUUM ANALYZE"
   size=$(q "$SRC_PORT" db "SELECT pg_size_pretty(pg_database_size('db'))")
   SRC_URL="postgres://postgres@127.0.0.1:$SRC_PORT/db?sslmode=disable"
   TGT_URL="postgres://postgres@127.0.0.1:$TGT_PORT/db?sslmode=disable"
@@ -78,7 +78,7 @@ for scale in $SCALES; do
 
   # the application stops writing; the operator runs the cutover at once
   t_stop=$(now)
-  kill -INT "$LOAD"; wait "$LOAD" 2>/dev/null
+  kill -TERM "$LOAD"; wait "$LOAD" 2>/dev/null   # (background jobs ignore SIGINT)
   "$GODWIT" cutover --source "$SRC_URL" --target "$TGT_URL" --format json >"$d/cutover.out" 2>"$d/cutover.err"
   rc=$?
   t_ready=$(now)

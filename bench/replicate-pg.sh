@@ -42,7 +42,7 @@ pg_create "$TGT_DIR" "$TGT_PORT" && pg_start "$TGT_DIR" || exit 1
 trap 'kill $(jobs -p) 2>/dev/null; pg_stop "$SRC_DIR"; pg_stop "$TGT_DIR"' EXIT
 q "$SRC_PORT" postgres "CREATE DATABASE src"
 pgbench -i -q -s "$SCALE" -h 127.0.0.1 -p "$SRC_PORT" -U postgres src >/dev/null 2>&1
-q "$SRC_PORT" src "ALTER TABLE pgbench_history ADD COLUMN id bigserial PRIMARY KEY; VACUUM ANALYZE"
+q "$SRC_PORT" src "ALTER TABLE pgbench_history ADD COLUMN id bigserial PRIMARY KEY" && q "$SRC_PORT" src "VACUUM ANALYZE"
 SRC_URL="postgres://postgres@127.0.0.1:$SRC_PORT/src?sslmode=disable"
 G_URL="postgres://postgres@127.0.0.1:$TGT_PORT/tgt_godwit?sslmode=disable"
 
@@ -116,7 +116,10 @@ for rate in $RATES; do
 done
 stop_godwit; native disable
 
-# correctness: both targets equal the source
+# correctness: both targets equal the source, once each has applied
+# everything (each was paused while the other was measured)
+start_godwit; wait_caught_up tgt_godwit; stop_godwit
+native enable; wait_caught_up tgt_native; native disable
 fp() { q "$1" "$2" "SELECT md5(string_agg(x::text, '' ORDER BY aid)) FROM pgbench_accounts x"; }
 [ "$(fp "$TGT_PORT" tgt_godwit)" = "$(fp "$SRC_PORT" src)" ] && same_g=yes || same_g=NO
 [ "$(fp "$TGT_PORT" tgt_native)" = "$(fp "$SRC_PORT" src)" ] && same_n=yes || same_n=NO

@@ -85,7 +85,7 @@ struct Applier
 	size_t		cap_params;
 	int			pipe_queries;	/* queries sent in the open pipeline */
 
-	/* keys written in this flush, for _godwit.changed_keys (track_changes) */
+	/* keys written in this flush, for _godwit.changed_key_sets (track_changes) */
 	StrBuf		keys;			/* NUL-separated JSON arrays */
 	const Table **key_tables;	/* the table of each key */
 	int			nkeys;
@@ -494,7 +494,7 @@ key_params(const Table *t, const Datum *row, const char **params, int *p)
 }
 
 /*
- * Note a written key for _godwit.changed_keys: the JSON array of its key
+ * Note a written key for _godwit.changed_key_sets: the JSON array of its key
  * columns' text values (NULL-free: a primary key has no NULLs), or "*" for
  * a whole table.
  */
@@ -546,9 +546,10 @@ noted_key_cmp(const void *x, const void *y)
 }
 
 /*
- * Send the noted keys, each once (a key deleted and written again in one
- * flush is noted twice, and ON CONFLICT DO UPDATE cannot touch a row twice
- * in one statement), with the time of their last change.
+ * Send the noted keys, each once per flush (a key deleted and written again
+ * in one flush is noted twice): one _godwit.changed_key_sets row per table,
+ * its keys one per line, so tracking adds one row per table and flush to
+ * the target transaction rather than an index entry per changed row.
  */
 static bool
 emit_changed_keys(Applier *a)
@@ -570,21 +571,26 @@ emit_changed_keys(Applier *a)
 
 	while (i < nkeys)
 	{
-		int			n = 0,
-					np = 0;
-		const char **params = param_array(a, 3 * 1000 + 3);
+		const Table *t = keys[i].table;
+		StrBuf		list;
+		char		count[24];
+		int			n = 0;
+		bool		ok;
 
-		sb_reset(&a->sql);
-		sb_append(&a->sql, "INSERT INTO _godwit.changed_keys (table_schema, table_name, key) VALUES ");
-		for (; i < nkeys && n < 1000; i++, n++)
+		sb_init(&list, 0);
+		for (; i < nkeys && keys[i].table == t; i++, n++)
 		{
-			params[np++] = keys[i].table->schema;
-			params[np++] = keys[i].table->name;
-			params[np++] = keys[i].key;
-			sb_appendf(&a->sql, "%s($%d, $%d, $%d)", n ? ", " : "", np - 2, np - 1, np);
+			if (n)
+				sb_appendc(&list, '\n');
+			sb_append(&list, keys[i].key);
 		}
-		sb_append(&a->sql, " ON CONFLICT (table_schema, table_name, key) DO UPDATE SET changed_at = now()");
-		if (!pipe_send(a, a->sql.data, np, params))
+		snprintf(count, sizeof(count), "%d", n);
+		const char *params[4] = {t->schema, t->name, count, list.data};
+
+		ok = pipe_send(a, "INSERT INTO _godwit.changed_key_sets (table_schema, table_name, nkeys, keys) "
+					   "VALUES ($1, $2, $3::INT8, $4)", 4, params);
+		sb_free(&list);
+		if (!ok)
 			return false;
 	}
 	return true;

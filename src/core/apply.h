@@ -33,7 +33,7 @@ typedef struct ApplyOptions
 {
 	const char *stream_name;	/* checkpoint row */
 	int			max_rows_per_statement;
-	bool		track_changes;	/* record written keys in _godwit.changed_keys */
+	bool		track_changes;	/* record written keys in _godwit.changed_key_sets */
 } ApplyOptions;
 
 typedef struct ApplyStats

@@ -13,7 +13,7 @@
  *   3. set every target sequence (identity, serial, AUTO_INCREMENT) past the
  *      source's value, so new rows on the target never collide;
  *   4. verify the rows replication changed since the last verify (their keys
- *      are in _godwit.changed_keys): time proportional to the change rate,
+ *      are in _godwit.changed_key_sets): time proportional to the change rate,
  *      not the database size; --full-verify compares everything;
  *   5. report the write-halt duration, the drain time, rows verified and
  *      mismatches; store it in _godwit.cutovers.

@@ -494,11 +494,11 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 		int64_t		now = time_mono_us();
 
 		/*
-		 * Cutover: announce ourselves, look for a request (twice a second),
+		 * Cutover: announce ourselves, look for a request (five times a second),
 		 * and once the applied position reaches the requested one, stop the
 		 * stream: the cutover command takes it from there.
 		 */
-		if (!drained && now - last_watch >= 500000)
+		if (!drained && now - last_watch >= 200000)
 		{
 			const Checkpoint *c = applier_checkpoint(ap);
 

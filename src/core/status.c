@@ -142,7 +142,7 @@ status_collect(PgConn *t, Source *src, StatusInfo *s)
 	}
 	PQclear(res);
 
-	char	   *v = one(t, "SELECT count(*) FROM _godwit.changed_keys");
+	char	   *v = one(t, "SELECT coalesce(sum(nkeys), 0) FROM _godwit.changed_key_sets");
 
 	s->changed_keys = v ? atoll(v) : 0;
 	free(v);
@@ -263,7 +263,7 @@ status_print(PgConn *target, Source *src, bool json)
 			if (s.replicator_alive)
 				printf("             replicator pid %lld on %s\n", (long long) s.replicator_pid,
 					   s.replicator_host ? s.replicator_host : "?");
-			printf("             %lld changed keys for cutover to verify\n", (long long) s.changed_keys);
+			printf("             %lld key changes for cutover to verify\n", (long long) s.changed_keys);
 		}
 		if (s.has_verify)
 			printf("last verify  %s\n", s.verify_summary);

@@ -1372,7 +1372,7 @@ plan_changed_keys(VerifyState *st, PgConn *target, VTable *vt, bool *whole, int6
 		if (v == NULL || v->type != JSON_ARRAY || (int) v->count != t->npk)
 		{
 			err_set_kind(ERR_STATE);
-			log_error("malformed changed key %s of %s in _godwit.changed_keys", keys[i], t->display);
+			log_error("malformed changed key %s of %s in _godwit.changed_key_sets", keys[i], t->display);
 			ok = false;
 			break;
 		}

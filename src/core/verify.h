@@ -80,7 +80,7 @@ typedef struct VerifyOptions
 
 	/*
 	 * Cutover's scope: only the rows replication changed, listed in
-	 * _godwit.changed_keys (a table marked "*" there, after a TRUNCATE, is
+	 * _godwit.changed_key_sets (a table marked "*" there, after a TRUNCATE, is
 	 * compared whole; tables without changed keys are skipped).
 	 */
 	bool		changed_only;

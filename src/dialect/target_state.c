@@ -50,18 +50,22 @@ static const char *const state_ddl[] = {
 	"  commit_time TIMESTAMPTZ,"
 	"  applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
 	/*
-	 * Keys replication wrote since the last verify (key: a JSON array of the
-	 * primary key's text values; "*" = the whole table, after a TRUNCATE).
-	 * Cutover verifies exactly these rows: time proportional to the change
-	 * rate, not to the database size.  changed_at is the last change: a
-	 * verify that started after it covered the key, which is then dropped.
+	 * Keys replication wrote since the last verify: one row per table and
+	 * applied flush, `keys` the flush's distinct keys one per line (a key: a
+	 * JSON array of the primary key's text values, which never holds a raw
+	 * newline; "*" = the whole table, after a TRUNCATE).  Cutover verifies
+	 * exactly these rows: time proportional to the change rate, not to the
+	 * database size.  One row per flush, not per key, so tracking costs the
+	 * applier no index entry per changed row; a key changed in several
+	 * flushes is listed several times, and readers deduplicate.  A verify
+	 * that started after changed_at covered the set, which is then dropped.
 	 */
-	"CREATE TABLE IF NOT EXISTS _godwit.changed_keys ("
+	"CREATE TABLE IF NOT EXISTS _godwit.changed_key_sets ("
 	"  table_schema TEXT NOT NULL,"
 	"  table_name TEXT NOT NULL,"
-	"  key TEXT NOT NULL,"
-	"  changed_at TIMESTAMPTZ NOT NULL DEFAULT now(),"
-	"  PRIMARY KEY (table_schema, table_name, key))",
+	"  nkeys INT8 NOT NULL,"
+	"  keys TEXT NOT NULL,"
+	"  changed_at TIMESTAMPTZ NOT NULL DEFAULT now())",
 	/* a running replicator says so every second (cutover looks for one) */
 	"CREATE TABLE IF NOT EXISTS _godwit.replicators ("
 	"  stream TEXT PRIMARY KEY,"
@@ -530,28 +534,61 @@ bool
 state_clear_changed_keys(PgConn *c, const char *verify_started_at)
 {
 	const char *params[1] = {verify_started_at};
-	PGresult   *res = pg_query(c, "DELETE FROM _godwit.changed_keys WHERE changed_at < $1::TIMESTAMPTZ",
+	PGresult   *res = pg_query(c, "DELETE FROM _godwit.changed_key_sets WHERE changed_at < $1::TIMESTAMPTZ",
 							   1, params);
 
 	PQclear(res);
 	return res != NULL;
 }
 
+static int
+key_cmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *) x, *(char *const *) y);
+}
+
 bool
 state_changed_keys(PgConn *c, const char *schema, const char *table, char ***keys, int *n)
 {
 	const char *params[2] = {schema, table};
-	PGresult   *res = pg_query(c, "SELECT key FROM _godwit.changed_keys WHERE table_schema = $1 AND table_name = $2",
+	PGresult   *res = pg_query(c, "SELECT keys FROM _godwit.changed_key_sets "
+							   "WHERE table_schema = $1 AND table_name = $2",
 							   2, params);
+	size_t		cap = 0;
+	int			count = 0,
+				unique = 0;
 
 	*keys = NULL;
 	*n = 0;
 	if (res == NULL)
 		return false;
-	*n = PQntuples(res);
-	*keys = gw_new_array(char *, (size_t) *n + 1);
-	for (int i = 0; i < *n; i++)
-		(*keys)[i] = gw_strdup(PQgetvalue(res, i, 0));
+	for (int r = 0; r < PQntuples(res); r++)
+	{
+		const char *p = PQgetvalue(res, r, 0);
+
+		while (*p)
+		{
+			const char *nl = strchr(p, '\n');
+			size_t		len = nl ? (size_t) (nl - p) : strlen(p);
+
+			if (len > 0)
+			{
+				gw_array_grow(*keys, cap, (size_t) count + 1);
+				(*keys)[count++] = gw_strndup(p, len);
+			}
+			p += len + (nl ? 1 : 0);
+		}
+	}
 	PQclear(res);
+	if (count > 1)
+		qsort(*keys, (size_t) count, sizeof(char *), key_cmp);
+	for (int i = 0; i < count; i++)
+	{
+		if (unique > 0 && strcmp((*keys)[unique - 1], (*keys)[i]) == 0)
+			free((*keys)[i]);
+		else
+			(*keys)[unique++] = (*keys)[i];
+	}
+	*n = unique;
 	return true;
 }

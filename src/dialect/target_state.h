@@ -153,7 +153,10 @@ bool		state_cutover_get(PgConn *c, int64_t cutover_id, CutoverStatus *status, ch
  * them.  Times are the target's, never godwit's, so clocks cannot disagree.
  */
 bool		state_target_now(PgConn *c, char **now);
-/* The changed keys of one table (JSON arrays, or "*"); caller frees each and the array. */
+/*
+ * The distinct changed keys of one table (JSON arrays, or "*"), sorted;
+ * caller frees each and the array (NULL when there are none).
+ */
 bool		state_changed_keys(PgConn *c, const char *schema, const char *table, char ***keys, int *n);
 bool		state_clear_changed_keys(PgConn *c, const char *verify_started_at);
 

@@ -87,7 +87,7 @@ gw fetch --source "$(pg_url src four)" --target "$(pg_url tgt four)" --slot-name
 load four 4; wait "$LOAD" 2>/dev/null
 gw replicate --source "$(pg_url src four)" --target "$(pg_url tgt four)" --stop-when-caught-up
 is "$GW_RC" 0 "replicated"
-key=$(pgq tgt four "SELECT key FROM _godwit.changed_keys WHERE table_name = 'acct' LIMIT 1" | tr -d '[]"')
+key=$(pgq tgt four "SELECT split_part(keys, E'\n', 1) FROM _godwit.changed_key_sets WHERE table_name = 'acct' LIMIT 1" | tr -d '[]"')
 pgq tgt four "UPDATE public.acct SET bal = bal + 1000000 WHERE id = $key"
 gw cutover --source "$(pg_url src four)" --target "$(pg_url tgt four)"
 is "$GW_RC" 5 "a changed row that differs makes cutover fail with exit 5"
