@@ -40,7 +40,8 @@ if [ "$("${PSQL[@]}" -p "$SRC_PORT" -At -c "SELECT count(*) FROM pg_database WHE
 fi
 DISK=$("${PSQL[@]}" -p "$SRC_PORT" -d src -At -c "SELECT sum(pg_table_size(c.oid)) FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'")
-ROWS=$("${PSQL[@]}" -p "$SRC_PORT" -d src -At -c "SELECT sum(n_live_tup) FROM pg_stat_user_tables")
+ROWS=$("${PSQL[@]}" -p "$SRC_PORT" -d src -At -c "SELECT sum(greatest(c.reltuples, 0))::bigint FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'")   # statistics survive a restart
 log "source: $((DISK / 1000000)) MB on disk (heap+TOAST), $ROWS rows"
 
 fresh_target() {
