@@ -18,23 +18,13 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-SHARED=${SHARED_BENCH:-$ROOT/../shared/bench}
 export BENCH_DIR=${BENCH_DIR:-/tmp/godwit-bench-cutover}
 export SRC_DIR=$BENCH_DIR/pg_src SRC_PORT=${SRC_PORT:-59452}
 export TGT_DIR=$BENCH_DIR/pg_tgt TGT_PORT=${TGT_PORT:-59453}
 SCALES=${*:-${SCALES:-70 140}}
 RATE=${RATE:-500}
 STEADY=${STEADY:-30}
-. "$SHARED/lib.sh"
-export PATH=$PGBIN:$PATH
-"$ROOT/scripts/install-deps.sh" --bench || exit 1
-[ -f "$ROOT/build-release/build.ninja" ] || meson setup "$ROOT/build-release" --buildtype=release >/dev/null
-ninja -C "$ROOT/build-release" >/dev/null || exit 1
-GODWIT=$ROOT/build-release/src/cli/godwit
-OUT=$BENCH_DIR/cutover-pg-$(date +%Y%m%d-%H%M%S); mkdir -p "$OUT"
-log() { echo "[cutover-pg $(date +%T)] $*" >&2; }
-q() { local p=$1 d=$2; shift 2; psql -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres -p "$p" -d "$d" -c "$*"; }
-now() { date +%s.%N; }
+. "$ROOT/bench/common.sh" cutover-pg
 table_fp() {   # table_fp PORT: count and row hash of the four pgbench tables
   for t in pgbench_accounts pgbench_branches pgbench_tellers pgbench_history; do
     q "$1" db "SELECT '$t', count(*), coalesce(sum(hashtextextended(x::text, 0)), 0) FROM public.$t x"

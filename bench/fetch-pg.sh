@@ -14,21 +14,13 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-SHARED=${SHARED_BENCH:-$ROOT/../shared/bench}
 export BENCH_DIR=${BENCH_DIR:-/tmp/godwit-bench}
 export SRC_DIR=$BENCH_DIR/pg_src SRC_PORT=${SRC_PORT:-59432}
 export TGT_DIR=$BENCH_DIR/pg_tgt TGT_PORT=${TGT_PORT:-59433}
 SCALE=${1:-${SCALE:-30}}
 REPS=${REPS:-3}
-. "$SHARED/lib.sh"
-export PATH=$PGBIN:$PATH
-"$ROOT/scripts/install-deps.sh" --bench || exit 1
-[ -f "$ROOT/build-release/build.ninja" ] || meson setup "$ROOT/build-release" --buildtype=release >/dev/null
-ninja -C "$ROOT/build-release" >/dev/null || exit 1
-GODWIT=$ROOT/build-release/src/cli/godwit
-OUT=$BENCH_DIR/fetch-pg-$(date +%Y%m%d-%H%M%S); mkdir -p "$OUT"
+. "$ROOT/bench/common.sh" fetch-pg
 TIMES=$OUT/times.tsv
-log() { echo "[fetch-pg $(date +%T)] $*" >&2; }
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres)
 
 pg_ensure "$SRC_DIR" "$SRC_PORT" || exit 1

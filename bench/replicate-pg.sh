@@ -18,7 +18,6 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-SHARED=${SHARED_BENCH:-$ROOT/../shared/bench}
 export BENCH_DIR=${BENCH_DIR:-/tmp/godwit-bench-repl}
 export SRC_DIR=$BENCH_DIR/pg_src SRC_PORT=${SRC_PORT:-59442}
 export TGT_DIR=$BENCH_DIR/pg_tgt TGT_PORT=${TGT_PORT:-59443}
@@ -26,15 +25,7 @@ SCALE=${1:-${SCALE:-10}}
 DRAIN_SECONDS=${DRAIN_SECONDS:-30}
 STEADY_SECONDS=${STEADY_SECONDS:-30}
 RATES=${RATES:-"500 1000 0"}
-. "$SHARED/lib.sh"
-export PATH=$PGBIN:$PATH
-"$ROOT/scripts/install-deps.sh" --bench || exit 1
-[ -f "$ROOT/build-release/build.ninja" ] || meson setup "$ROOT/build-release" --buildtype=release >/dev/null
-ninja -C "$ROOT/build-release" >/dev/null || exit 1
-GODWIT=$ROOT/build-release/src/cli/godwit
-OUT=$BENCH_DIR/replicate-pg-$(date +%Y%m%d-%H%M%S); mkdir -p "$OUT"
-log() { echo "[replicate-pg $(date +%T)] $*" >&2; }
-q() { local p=$1 d=$2; shift 2; psql -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres -p "$p" -d "$d" -c "$*"; }
+. "$ROOT/bench/common.sh" replicate-pg
 
 pg_destroy "$SRC_DIR"; pg_destroy "$TGT_DIR"
 pg_create "$SRC_DIR" "$SRC_PORT" && pg_start "$SRC_DIR" || exit 1

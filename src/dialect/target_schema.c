@@ -613,6 +613,17 @@ error_is_duplicate(const PgConn *c)
 		strcmp(c->sqlstate, "42P07") == 0;	/* duplicate_table (an index name) */
 }
 
+/* Whether a lookup found a row (r is consumed); false if the query failed (r NULL). */
+static bool
+lookup_found(PGresult *r, bool *found)
+{
+	if (r == NULL)
+		return false;
+	*found = PQntuples(r) > 0;
+	PQclear(r);
+	return true;
+}
+
 /* Execute sql, retrying deadlocks and serialization failures. */
 static bool
 exec_retrying(PgConn *c, const char *sql)
@@ -666,20 +677,16 @@ target_deferred_run(PgConn *c, const DeferredObject *o)
 			else
 				r = query(c, o->kind == DEFER_INDEX ? SQL_INDEX_EXISTS : SQL_COLUMN_HAS_DEFAULT, 3,
 						  o->schema, o->table->target_name, o->name);
-			if (r == NULL)
+			if (!lookup_found(r, &exists))
 				return DEFERRED_FAILED;
-			exists = PQntuples(r) > 0;
-			PQclear(r);
 			if (exists)
 				return DEFERRED_EXISTED;
 			return exec_retrying(c, o->create_sql) ? DEFERRED_CREATED : deferred_failed(c, o, o->create_sql);
 		case DEFER_PRIMARY_KEY:
 			/* any primary key counts: compare_table reported one that differs */
 			r = query(c, SQL_TABLE_PK, 2, o->schema, o->table->target_name, NULL);
-			if (r == NULL)
+			if (!lookup_found(r, &exists))
 				return DEFERRED_FAILED;
-			exists = PQntuples(r) > 0;
-			PQclear(r);
 			if (exists)
 				return DEFERRED_EXISTED;
 			if (exec_retrying(c, o->create_sql))
