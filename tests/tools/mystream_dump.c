@@ -24,9 +24,10 @@
  *   UPDATE db.t old=(...) new=(...)            old only when the key changed
  *   DELETE db.t old=(...)
  *   TRUNCATE db.t
- *   IDLE | ERROR | END | RECONNECT <position> <txn-id> <applied>
+ *   IDLE | ERROR | FATAL | END | RECONNECT <position> <txn-id> <applied>
  *   ROW db.t (c='v', ...)                       (--select)
- * Exit: 0 done, 3 stream error (not reconnected), 2 usage / setup error.
+ * Exit: 0 done, 3 stream error (not reconnected), 4 fatal stream error (DDL,
+ *       data the target cannot hold), 2 usage / setup error.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -355,6 +356,12 @@ main(int argc, char **argv)
 			if (r == STREAM_END)
 			{
 				printf("END\n");
+				break;
+			}
+			if (r == STREAM_FATAL)
+			{
+				printf("FATAL\n");
+				rc = 4;
 				break;
 			}
 			if (r == STREAM_ERROR)

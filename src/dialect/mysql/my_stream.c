@@ -33,7 +33,7 @@
  *                        is_last and txn.position = position after it
  *   QUERY                BEGIN/COMMIT; TRUNCATE of a replicated table ->
  *                        CHANGE_TRUNCATE; other DDL on a replicated table
- *                        stops the stream (STREAM_ERROR, position not past it)
+ *                        stops the stream (STREAM_FATAL, position not past it)
  *   TRANSACTION_PAYLOAD  the events inside, in order
  *   HEARTBEAT            STREAM_IDLE once the caller's timeout has passed
  *
@@ -100,6 +100,7 @@ struct ReplStream
 {
 	MySource   *src;
 	MyConn		conn;
+	bool		connection_lost;	/* the last error was the connection: reconnecting helps */
 	Catalog    *cat;
 	bool		mariadb;
 	uint32_t	server_id;
@@ -953,6 +954,7 @@ next_packet(ReplStream *rs, ChangeBatch *b)
 		log_error_dh(rs->conn.last_error, "replication reconnects and resumes from the last checkpoint",
 					 "lost the binlog stream from the source at %s (MySQL error %u)", where(rs, w, sizeof(w)),
 					 rs->conn.last_errno);
+		rs->connection_lost = true;
 		return ACT_ERROR;
 	}
 	p = rs->conn.mysql->net.read_pos;
@@ -962,6 +964,7 @@ next_packet(ReplStream *rs, ChangeBatch *b)
 	{
 		err_set_kind(ERR_SOURCE);
 		log_error("unexpected packet 0x%02x in the binlog stream at %s", p[0], where(rs, w, sizeof(w)));
+		rs->connection_lost = true;
 		return ACT_ERROR;
 	}
 	len--;
@@ -989,7 +992,7 @@ my_stream_next(ReplStream *rs, ChangeBatch *b, int timeout_ms)
 
 	change_batch_reset(b);
 	if (rs->failed)
-		return STREAM_ERROR;
+		return STREAM_FATAL;
 	for (;;)
 	{
 		Act			act;
@@ -1008,8 +1011,13 @@ my_stream_next(ReplStream *rs, ChangeBatch *b, int timeout_ms)
 			case ACT_EMIT:
 				return STREAM_BATCH;
 			case ACT_ERROR:
+				/*
+				 * Only a lost connection is worth a reconnect; DDL, data the
+				 * target cannot hold, or an undecodable event would stop the
+				 * stream at the same place again.
+				 */
 				change_batch_reset(b);
-				return STREAM_ERROR;
+				return rs->connection_lost ? STREAM_ERROR : STREAM_FATAL;
 			case ACT_END:
 				return STREAM_END;
 			case ACT_HEARTBEAT:

@@ -88,7 +88,7 @@ ok $? "the stream caught up with the workload (position $P_BEFORE_ALTER)"
 myq msrc "ALTER TABLE shop.t_pk ADD COLUMN z INT; INSERT INTO shop.t_pk VALUES (99, 'after-alter', 1);"
 wait "$SPID"
 RC=$?
-is "$RC" 3 "the stream stops with an error at the ALTER TABLE"
+is "$RC" 4 "the stream stops with a fatal error at the ALTER TABLE"
 like "$(cat "$OUT.err")" 'replication stopped at GTID .*ALTER TABLE on replicated table "shop.t_pk": ALTER TABLE shop.t_pk ADD COLUMN z INT' \
   "the error names the statement and the table"
 like "$(cat "$OUT.err")" 'HINT: apply the same change to the target' "the error says what to do"
@@ -143,7 +143,7 @@ is "$LAST_POS" "$P_BEFORE_ALTER" "the last position reported is just before the 
 
 # restart from that position: it stops at the same statement again, nothing new
 dump "${TABLES[@]}" --position "$LAST_POS" --timeout-ms 500 >"$TEST_TMP/stream2.out" 2>&1
-is "$?" 3 "a restart stops at the ALTER again"
+is "$?" 4 "a restart stops at the ALTER again"
 is "$(grep -c '^INSERT\|^UPDATE\|^DELETE' "$TEST_TMP/stream2.out")" 0 "and delivers no change twice"
 
 # a checkpoint inside the big transaction: the re-sent changes are skipped
@@ -159,7 +159,7 @@ myq msrc "ALTER TABLE shop.t_trunc ADD COLUMN extra INT"
 P_DRIFT=$(pos)
 myq msrc "INSERT INTO shop.t_trunc VALUES (7, 70); ALTER TABLE shop.t_trunc DROP COLUMN extra"
 dump "${TABLES[@]}" --position "$P_DRIFT" --timeout-ms 300 >"$TEST_TMP/drift.out" 2>&1
-is "$?" 3 "schema drift (a binlog column the catalog lacks) stops the stream"
+is "$?" 4 "schema drift (a binlog column the catalog lacks) stops the stream (fatal: no reconnect)"
 like "$(cat "$TEST_TMP/drift.out")" 'column "extra" of "shop.t_trunc" in the binlog.s table map at GTID .* is not in the catalog' \
   "the error names the column"
 
