@@ -242,6 +242,17 @@ gw_bg() {
   bg_track "$GW_PID"
 }
 
+# kill9_cycles N LOGPREFIX GODWIT-ARGS...: N times start godwit in the
+# background and kill -9 it after a random 0.0-2.9 s
+kill9_cycles() {
+  local n=$1 prefix=$2 i; shift 2
+  for i in $(seq 1 "$n"); do
+    gw_bg "$prefix-$i.log" "$@"
+    sleep "$(( RANDOM % 3 )).$(( RANDOM % 10 ))"
+    kill -9 "$GW_PID" 2>/dev/null; wait "$GW_PID" 2>/dev/null
+  done
+}
+
 # wait_until TIMEOUT_S CMD...   poll every 0.2 s until CMD succeeds
 wait_until() {
   local t=$1; shift

@@ -17,16 +17,6 @@ dump() { "$TOOL" --source "$URL" "$@"; }
 pos() { myq msrc "SELECT @@gtid_binlog_pos"; }
 
 myq msrc "CREATE DATABASE shop; CREATE DATABASE other;
-CREATE TABLE shop.t_types (
-  id INT UNSIGNED NOT NULL PRIMARY KEY,
-  ti TINYINT, tu TINYINT UNSIGNED, si SMALLINT UNSIGNED, mi MEDIUMINT, ii INT, bi BIGINT UNSIGNED, bs BIGINT,
-  f FLOAT, d DOUBLE, dec1 DECIMAL(10,2), dec2 DECIMAL(65,30),
-  c CHAR(10), cu CHAR(10) CHARACTER SET utf8mb4, vc VARCHAR(300) CHARACTER SET utf8mb4, vb VARBINARY(20),
-  bn BINARY(4), tx TEXT CHARACTER SET utf8mb4, bl BLOB, lb LONGBLOB,
-  e ENUM('red','green','blue'), s SET('a','b','c','d'), bt BIT(12), b64 BIT(64), bo TINYINT(1),
-  y YEAR, dt DATE, tm TIME(3), tm6 TIME(6), dtm DATETIME(6), dt0 DATETIME, ts TIMESTAMP(2) NULL DEFAULT NULL,
-  j JSON, g POINT, gg GEOMETRY, u UUID, i6 INET6, i4 INET4
-) DEFAULT CHARSET=latin1;
 CREATE TABLE shop.t_pk (id INT PRIMARY KEY, v VARCHAR(20));
 CREATE TABLE shop.t_nopk (a INT, b VARCHAR(10)) DEFAULT CHARSET=utf8mb4;
 CREATE TABLE shop.t_big (id INT PRIMARY KEY, v VARCHAR(40));
@@ -34,31 +24,12 @@ CREATE TABLE shop.t_trunc (id INT PRIMARY KEY);
 CREATE TABLE shop.t_kill (id INT PRIMARY KEY, v VARCHAR(60));
 CREATE TABLE shop.t_kill2 (id INT PRIMARY KEY, v VARCHAR(300));
 CREATE TABLE other.t_other (id INT PRIMARY KEY);"
+myf msrc shop <"$(dirname "$0")/../data/my_edge_types_table.sql"
 P0=$(pos)
 TABLES=(--table shop.t_types --table shop.t_pk --table shop.t_nopk --table shop.t_big --table shop.t_trunc --table shop.t_kill --table shop.t_kill2)
 
 # ---------------------------------------------------------------- workload
-myq msrc "SET time_zone = '+00:00', sql_mode = '';
-INSERT INTO shop.t_types VALUES
- (1, -128, 255, 65535, -8388608, -2147483648, 18446744073709551615, -9223372036854775808,
-  1.5, -2.25e-300, -12345678.91, '-12345678901234567890123456789012345.123456789012345678901234567890',
-  'café', 'héllo', 'héllo wörld 😀 \"q\" ''s'' back\\\\slash tab\there', 0x00FF10,
-  0xDEAD0000, REPEAT('x', 3000), 0x00010280FF, REPEAT(0x00FF, 5000),
-  'green', 'a,c,d', b'101010101010', b'1111111111111111111111111111111111111111111111111111111111111111', 1,
-  2155, '2024-02-29', '-838:59:58.999', '838:59:59.000000', '9999-12-31 23:59:59.999999', '1000-01-01 00:00:00',
-  '2038-01-19 03:14:07.99', '{\"k\": [1, 2.5, \"three\", null, true], \"n\": {\"x\": -1}, \"e\": \"\\\\u00e9\"}',
-  ST_GeomFromText('POINT(1.5 -2)'), ST_GeomFromText('LINESTRING(0 0, 1 1, 2 0)', 4326),
-  '123e4567-e89b-12d3-a456-426614174000', '2001:db8::ff00:42:8329', '192.168.0.1'),
- (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
- (3, 127, 0, 0, 8388607, 2147483647, 0, 9223372036854775807, -0.0, 3.141592653589793, 0.00, 0,
-  '', '', '', '', 0x00000000, '', '', '', 'red', '', b'0', b'0', 0,
-  1901, '1000-01-01', '00:00:00.000', '-00:00:00.000001', '1000-01-01 00:00:00.000000', '2020-02-02 02:02:02',
-  '1970-01-01 00:00:01.00', '[]', ST_GeomFromText('POINT(0 0)'), ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 0))'),
-  'ffffffff-ffff-ffff-ffff-ffffffffffff', '::1', '0.0.0.0'),
- (4, 1, 1, 1, 1, 1, 1, 1, 1e20, 1e-5, 1, 1, 'trail  ', 'x', 'y', '', 'a', 'z', 'b', '', '', 'b,d', b'1', b'1', 0,
-  0, '0000-00-00', '838:59:59.000', '12:00:00', '0000-00-00 00:00:00', '2016-00-28 15:30:42',
-  '0000-00-00 00:00:00', '\"str\"', NULL, NULL, '00000000-0000-0000-0000-000000000001', '::ffff:1.2.3.4', '10.0.0.255');"
+myf msrc shop <"$(dirname "$0")/../data/my_edge_types_rows.sql"
 myq msrc "BEGIN;
 INSERT INTO shop.t_pk VALUES (1, 'a'), (2, 'b');
 UPDATE shop.t_pk SET v = 'bb' WHERE id = 2;

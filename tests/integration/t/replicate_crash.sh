@@ -20,11 +20,7 @@ REP=(replicate --source "$(pg_url src)" --target "$(pg_url tgt)" --flush-interva
 LOAD=$!
 bg_track "$LOAD"
 
-for i in $(seq 1 20); do
-  gw_bg "$TEST_TMP/rep-kill-$i.log" "${REP[@]}"
-  sleep "$(( RANDOM % 3 )).$(( RANDOM % 10 ))"
-  kill -9 "$GW_PID" 2>/dev/null; wait "$GW_PID" 2>/dev/null
-done
+kill9_cycles 20 "$TEST_TMP/rep-kill" "${REP[@]}"
 pass "20 kill -9 cycles under load"
 
 gw_bg "$TEST_TMP/rep-term.log" "${REP[@]}"
