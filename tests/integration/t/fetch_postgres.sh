@@ -87,4 +87,26 @@ is "$GW_RC" 0 "fetch of the Debezium type fixtures succeeds"
 is "$(pg_fingerprint tgt dbz)" "$(pg_fingerprint src dbz)" "every Debezium fixture value identical"
 ok "$( [ "$(pg_fingerprint src dbz | wc -l)" -gt 20 ]; echo $?)" "the Debezium fixtures have their 20+ tables"
 
+# Chinook (PostgreSQL flavour; the script creates its own database)
+"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$src_PORT" -U postgres -d postgres \
+  -f "$D/chinook/Chinook_PostgreSql.sql" >/dev/null 2>&1 || bail "chinook did not load"
+pgq tgt postgres "CREATE DATABASE chinook"
+gw fetch --source "$(pg_url src chinook)" --target "$(pg_url tgt chinook)" --no-replication
+is "$GW_RC" 0 "fetch of Chinook succeeds"
+is "$(pg_fingerprint tgt chinook)" "$(pg_fingerprint src chinook)" "every Chinook value identical"
+
+# pgcopydb's CDC fixtures on Pagila: a Cyrillic table in a schema with a quote,
+# 63-character names, special types, then their DML
+pgq src postgres "CREATE DATABASE pgcdc"
+pgf src pgcdc "$D/pagila-postgres/pagila-schema.sql"
+pgf src pgcdc "$D/pagila-postgres/pagila-data.sql"
+for f in cdc-test-decoding-ddl.sql cdc-pgoutput-special-ddl.sql cdc-test-decoding-dml.sql cdc-pgoutput-special-dml.sql; do
+  pgf src pgcdc "$D/postgres-cdc-pgcopydb/$f" >/dev/null 2>&1
+done
+pgq tgt postgres "CREATE DATABASE pgcdc"
+gw fetch --source "$(pg_url src pgcdc)" --target "$(pg_url tgt pgcdc)" --no-replication --allow-no-pk
+is "$GW_RC" 0 "fetch of pgcopydb's CDC fixtures succeeds"
+[ "$GW_RC" = 0 ] || diag "$(echo "$GW_ERR" | grep '"error"' | tail -5)"
+is "$(pg_fingerprint tgt pgcdc)" "$(pg_fingerprint src pgcdc)" "every value identical (odd identifiers included)"
+
 done_testing
