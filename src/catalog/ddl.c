@@ -887,13 +887,110 @@ deferred_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/* Append the deferred objects of table t to p (b: scratch). */
+static void
+plan_table_objects(const Catalog *c, const Table *t, DdlPlan *p, StrBuf *b)
+{
+	if (ddl_pk_deferred(c, t))
+	{
+		DeferredObject *o = plan_add(p, DEFER_PRIMARY_KEY, 1, t, t->target_schema,
+									 t->pk_name ? t->pk_name : "primary key");
+
+		sb_append(b, "ALTER TABLE ");
+		append_table_name(b, t);
+		sb_append(b, " ADD ");
+		append_pk_clause(b, t);
+		o->create_sql = plan_str(p, b);
+		o->display = arena_sprintf(&p->arena, "primary key of %s", t->display);
+		o->cost = t->est_bytes + 1;	/* before the table's other indexes */
+	}
+	for (int k = 0; k < t->nindexes; k++)
+	{
+		const IndexDef *ix = &t->indexes[k];
+		DeferredObject *o;
+
+		if (ix->skip_reason || ix->target_ddl == NULL)
+			continue;
+		o = plan_add(p, ix->is_constraint ? DEFER_UNIQUE : DEFER_INDEX, 1, t, t->target_schema,
+					 ix->target_name);
+		o->create_sql = arena_strdup(&p->arena, ix->target_ddl);
+		o->best_effort = ix->best_effort;
+		o->display = arena_sprintf(&p->arena, "%s \"%s\" on %s",
+								   ix->is_constraint ? "unique constraint" : "index", ix->target_name, t->display);
+	}
+	for (int k = 0; k < t->nchecks; k++)
+	{
+		const CheckDef *ck = &t->checks[k];
+		DeferredObject *o;
+
+		if (ck->skip_reason || ck->target_ddl == NULL)
+			continue;
+		o = plan_add(p, DEFER_CHECK, 1, t, t->target_schema, ck->target_name);
+		o->create_sql = arena_strdup(&p->arena, ck->target_ddl);
+		if (ck->validated || c->engine == ENGINE_MYSQL)
+		{
+			render_validate(b, t, ck->target_name);
+			o->validate_sql = plan_str(p, b);
+		}
+		o->best_effort = ck->best_effort;
+		o->display = arena_sprintf(&p->arena, "check constraint \"%s\" on %s", ck->name, t->display);
+	}
+	for (int k = 0; k < t->ncolumns; k++)
+	{
+		const Column *col = &t->columns[k];
+		DeferredObject *o;
+
+		if (col->target_default == NULL || col->target_generated)
+			continue;
+		o = plan_add(p, DEFER_DEFAULT, 1, t, t->target_schema, col->target_name);
+		sb_append(b, "ALTER TABLE ");
+		append_table_name(b, t);
+		sb_append(b, " ALTER COLUMN ");
+		sb_append_ident(b, col->target_name);
+		sb_appendf(b, " SET DEFAULT %s", col->target_default);
+		o->create_sql = plan_str(p, b);
+		o->best_effort = !col->target_default_exact;
+		o->display = arena_sprintf(&p->arena, "default of %s.%s", t->display, col->name);
+		o->cost = 0;
+	}
+	for (int k = 0; k < t->nfks; k++)
+	{
+		const ForeignKeyDef *fk = &t->fks[k];
+		DeferredObject *o;
+
+		if (fk->skip_reason || fk->target_ddl == NULL)
+			continue;
+		o = plan_add(p, DEFER_FOREIGN_KEY, 2, t, t->target_schema, fk->target_name);
+		o->create_sql = arena_strdup(&p->arena, fk->target_ddl);
+		if (fk->validated)
+		{
+			render_validate(b, t, fk->target_name);
+			o->validate_sql = plan_str(p, b);
+		}
+		o->display = arena_sprintf(&p->arena, "foreign key \"%s\" on %s", fk->name, t->display);
+	}
+}
+
+static void
+plan_init(DdlPlan *p)
+{
+	memset(p, 0, sizeof(*p));
+	arena_init(&p->arena, 64 * 1024);
+}
+
+static void
+plan_sort(DdlPlan *p)
+{
+	if (p->n > 1)
+		qsort(p->objects, (size_t) p->n, sizeof(DeferredObject), deferred_cmp);
+}
+
 void
 ddl_deferred(const Catalog *c, DdlPlan *p)
 {
 	StrBuf		b;
 
-	memset(p, 0, sizeof(*p));
-	arena_init(&p->arena, 64 * 1024);
+	plan_init(p);
 	sb_init(&b, 0);
 	for (int i = 0; i < c->nsequences; i++)
 	{
@@ -906,91 +1003,21 @@ ddl_deferred(const Catalog *c, DdlPlan *p)
 								   ident_display_name(&p->arena, s->target_schema, s->target_name));
 	}
 	for (int i = 0; i < c->ntables; i++)
-	{
-		const Table *t = c->tables[i];
-
-		if (ddl_pk_deferred(c, t))
-		{
-			DeferredObject *o = plan_add(p, DEFER_PRIMARY_KEY, 1, t, t->target_schema,
-										 t->pk_name ? t->pk_name : "primary key");
-
-			sb_append(&b, "ALTER TABLE ");
-			append_table_name(&b, t);
-			sb_append(&b, " ADD ");
-			append_pk_clause(&b, t);
-			o->create_sql = plan_str(p, &b);
-			o->display = arena_sprintf(&p->arena, "primary key of %s", t->display);
-			o->cost = t->est_bytes + 1;	/* before the table's other indexes */
-		}
-		for (int k = 0; k < t->nindexes; k++)
-		{
-			const IndexDef *ix = &t->indexes[k];
-			DeferredObject *o;
-
-			if (ix->skip_reason || ix->target_ddl == NULL)
-				continue;
-			o = plan_add(p, ix->is_constraint ? DEFER_UNIQUE : DEFER_INDEX, 1, t, t->target_schema,
-						 ix->target_name);
-			o->create_sql = arena_strdup(&p->arena, ix->target_ddl);
-			o->best_effort = ix->best_effort;
-			o->display = arena_sprintf(&p->arena, "%s \"%s\" on %s",
-									   ix->is_constraint ? "unique constraint" : "index", ix->target_name, t->display);
-		}
-		for (int k = 0; k < t->nchecks; k++)
-		{
-			const CheckDef *ck = &t->checks[k];
-			DeferredObject *o;
-
-			if (ck->skip_reason || ck->target_ddl == NULL)
-				continue;
-			o = plan_add(p, DEFER_CHECK, 1, t, t->target_schema, ck->target_name);
-			o->create_sql = arena_strdup(&p->arena, ck->target_ddl);
-			if (ck->validated || c->engine == ENGINE_MYSQL)
-			{
-				render_validate(&b, t, ck->target_name);
-				o->validate_sql = plan_str(p, &b);
-			}
-			o->best_effort = ck->best_effort;
-			o->display = arena_sprintf(&p->arena, "check constraint \"%s\" on %s", ck->name, t->display);
-		}
-		for (int k = 0; k < t->ncolumns; k++)
-		{
-			const Column *col = &t->columns[k];
-			DeferredObject *o;
-
-			if (col->target_default == NULL || col->target_generated)
-				continue;
-			o = plan_add(p, DEFER_DEFAULT, 1, t, t->target_schema, col->target_name);
-			sb_append(&b, "ALTER TABLE ");
-			append_table_name(&b, t);
-			sb_append(&b, " ALTER COLUMN ");
-			sb_append_ident(&b, col->target_name);
-			sb_appendf(&b, " SET DEFAULT %s", col->target_default);
-			o->create_sql = plan_str(p, &b);
-			o->best_effort = !col->target_default_exact;
-			o->display = arena_sprintf(&p->arena, "default of %s.%s", t->display, col->name);
-			o->cost = 0;
-		}
-		for (int k = 0; k < t->nfks; k++)
-		{
-			const ForeignKeyDef *fk = &t->fks[k];
-			DeferredObject *o;
-
-			if (fk->skip_reason || fk->target_ddl == NULL)
-				continue;
-			o = plan_add(p, DEFER_FOREIGN_KEY, 2, t, t->target_schema, fk->target_name);
-			o->create_sql = arena_strdup(&p->arena, fk->target_ddl);
-			if (fk->validated)
-			{
-				render_validate(&b, t, fk->target_name);
-				o->validate_sql = plan_str(p, &b);
-			}
-			o->display = arena_sprintf(&p->arena, "foreign key \"%s\" on %s", fk->name, t->display);
-		}
-	}
+		plan_table_objects(c, c->tables[i], p, &b);
 	sb_free(&b);
-	if (p->n > 1)
-		qsort(p->objects, (size_t) p->n, sizeof(DeferredObject), deferred_cmp);
+	plan_sort(p);
+}
+
+void
+ddl_deferred_table(const Catalog *c, const Table *t, DdlPlan *p)
+{
+	StrBuf		b;
+
+	plan_init(p);
+	sb_init(&b, 0);
+	plan_table_objects(c, t, p, &b);
+	sb_free(&b);
+	plan_sort(p);
 }
 
 void

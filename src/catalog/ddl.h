@@ -87,6 +87,9 @@ void		ddl_plan(Catalog *c);
  *		objects of c, phase by phase, biggest tables first.
  */
 void		ddl_deferred(const Catalog *c, DdlPlan *out);
+
+/* ddl_deferred for the objects of one table only (no sequences). */
+void		ddl_deferred_table(const Catalog *c, const Table *t, DdlPlan *out);
 void		ddl_plan_free(DdlPlan *p);
 
 /* Statements, appended to out without a trailing semicolon. */

@@ -115,6 +115,14 @@ cli_hook_create_schema(void *arg)
 	return schema_apply(&h->m->so, &h->m->cat, &h->m->target);
 }
 
+void
+cli_hook_build_table(void *arg, const Table *t, PgConn *conn)
+{
+	CliFetchHooks *h = arg;
+
+	schema_build_table(&h->m->cat, t, conn);
+}
+
 bool
 cli_hook_finalize(void *arg)
 {

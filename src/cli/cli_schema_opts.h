@@ -129,5 +129,6 @@ typedef struct CliFetchHooks
 
 bool		cli_hook_create_schema(void *arg);
 bool		cli_hook_finalize(void *arg);
+void		cli_hook_build_table(void *arg, const Table *t, PgConn *conn);
 
 #endif

@@ -104,6 +104,7 @@ fetch_main(void)
 		.options_fingerprint = fingerprint,
 		.create_schema = cli_hook_create_schema,
 		.finalize = opt.skip_finalize ? NULL : cli_hook_finalize,
+		.build_table = cli_hook_build_table,
 		.schema_arg = &hooks,
 	};
 

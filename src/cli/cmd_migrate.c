@@ -110,6 +110,7 @@ migrate_main(void)
 			.options_fingerprint = fingerprint,
 			.create_schema = cli_hook_create_schema,
 			.finalize = cli_hook_finalize,
+			.build_table = cli_hook_build_table,
 			.schema_arg = &hooks,
 		},
 		.replicate = {

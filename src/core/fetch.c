@@ -8,11 +8,18 @@
  * one mutex and condition variable.  Counters shown by the progress thread
  * are atomics.  A fatal error in one worker stops the others after their
  * current shard (which is committed, so nothing is wasted on rerun).
+ *
+ * The index builder: when FetchOptions.build_table is set, one more thread
+ * with its own target connection builds each table's indexes as soon as its
+ * last shard commits, so the builds of early tables overlap the copy of the
+ * later ones instead of all waiting for finalize (as pgcopydb does).  It
+ * finishes the queued tables after the copy, before finalize runs.
  */
 #include "core/fetch.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +71,14 @@ typedef struct FetchState
 	pthread_cond_t cond;
 	int			pending;		/* jobs not done */
 	atomic_bool failed;			/* a worker hit a fatal error */
+
+	/* the index builder (under mutex) */
+	int		   *copied_tables;	/* table indexes whose last shard committed, in order */
+	int			ncopied;
+	int			nbuilt;			/* of which taken by the builder */
+	bool		copy_over;		/* no more will come: drain and exit */
+	bool		builder_exited;
+	PGcancel   *builder_cancel; /* interrupts a build when a stop is requested */
 } FetchState;
 
 typedef struct FetchWorker
@@ -152,7 +167,11 @@ fetch_job_finished(FetchState *st, FetchJob *job, bool ok)
 		job->done = true;
 		st->pending--;
 		if (atomic_fetch_add(&tp->shards_done, 1) + 1 == tp->shards_total)
+		{
 			atomic_store(&tp->finished_us, time_mono_us());
+			if (st->copied_tables)
+				st->copied_tables[st->ncopied++] = job->table_index;
+		}
 	}
 	if (--st->table_active[job->table_index] == 0)
 		st->tables_active--;
@@ -392,6 +411,102 @@ fetch_worker_main(void *arg)
 		}
 	}
 	return NULL;
+}
+
+/* -------------------------------------------------------- index builder */
+
+/* Wait on the fetch's condition variable for at most ms milliseconds. */
+static void
+fetch_cond_wait_ms(FetchState *st, int ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (long) ms * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	pthread_cond_timedwait(&st->cond, &st->mutex, &ts);
+}
+
+/*
+ * Thread body of the index builder: build the tables queued by
+ * fetch_job_finished, one at a time, until the copy is over and the queue is
+ * empty, or the fetch fails or is stopped.  It connects on its first table;
+ * a builder that cannot connect leaves everything to finalize.
+ */
+static void *
+fetch_builder_main(void *arg)
+{
+	FetchState *st = arg;
+	PgConn		conn;
+	bool		connected = false;
+
+	log_set_context("index builder");
+	pthread_mutex_lock(&st->mutex);
+	for (;;)
+	{
+		const Table *t;
+
+		while (st->nbuilt == st->ncopied && !st->copy_over && !atomic_load(&st->failed) &&
+			   !signals_should_stop())
+			fetch_cond_wait_ms(st, 200);
+		if (st->nbuilt == st->ncopied || atomic_load(&st->failed) || signals_should_stop())
+			break;
+		t = st->cat->tables[st->copied_tables[st->nbuilt++]];
+		pthread_mutex_unlock(&st->mutex);
+		if (!connected)
+		{
+			connected = target_connect(&conn, st->opts->target);
+			pthread_mutex_lock(&st->mutex);
+			if (!connected)
+			{
+				log_warn("the index builder could not connect: finalize builds the indexes after the copy");
+				break;
+			}
+			st->builder_cancel = PQgetCancel(conn.conn);
+			pthread_mutex_unlock(&st->mutex);
+		}
+		st->opts->build_table(st->opts->schema_arg, t, &conn);
+		pthread_mutex_lock(&st->mutex);
+	}
+	if (st->builder_cancel)
+		PQfreeCancel(st->builder_cancel);
+	st->builder_cancel = NULL;
+	st->builder_exited = true;
+	pthread_cond_broadcast(&st->cond);
+	pthread_mutex_unlock(&st->mutex);
+	if (connected)
+		pg_disconnect(&conn);
+	return NULL;
+}
+
+/*
+ * After the copy: let the builder finish the tables it has queued, and wait
+ * for it.  A stop request cancels the build in progress (it rolls back;
+ * finalize redoes it on the rerun).
+ */
+static void
+fetch_builder_finish(FetchState *st, pthread_t thread)
+{
+	bool		cancelled = false;
+
+	pthread_mutex_lock(&st->mutex);
+	st->copy_over = true;
+	pthread_cond_broadcast(&st->cond);
+	while (!st->builder_exited)
+	{
+		if (!cancelled && st->builder_cancel && signals_should_stop())
+		{
+			char		errbuf[256];
+
+			cancelled = true;
+			if (!PQcancel(st->builder_cancel, errbuf, sizeof(errbuf)))
+				log_debug("could not cancel the index build: %s", errbuf);
+		}
+		fetch_cond_wait_ms(st, 200);
+	}
+	pthread_mutex_unlock(&st->mutex);
+	pthread_join(thread, NULL);
 }
 
 /* ------------------------------------------------------------- planning */
@@ -650,6 +765,8 @@ fetch_run(const FetchOptions *o, Source *src, PgConn *target, Catalog *cat)
 	FetchWorker *workers = NULL;
 	Progress	progress = {0};
 	int64_t		started = time_mono_us();
+	pthread_t	builder;
+	bool		have_builder = false;
 
 	memset(&st, 0, sizeof(st));
 	st.opts = o;
@@ -741,6 +858,14 @@ fetch_run(const FetchOptions *o, Source *src, PgConn *target, Catalog *cat)
 				 cat->ntables, cat->ntables == 1 ? "" : "s", nworkers, nworkers == 1 ? "" : "s");
 
 		workers = gw_new_array(FetchWorker, (size_t) nworkers);
+		if (o->build_table && o->finalize)
+		{
+			st.copied_tables = gw_new_array(int, (size_t) cat->ntables + 1);
+			if (pthread_create(&builder, NULL, fetch_builder_main, &st) == 0)
+				have_builder = true;
+			else
+				log_warn("could not start the index builder: finalize builds the indexes after the copy");
+		}
 		progress_start(&progress, "fetch", st.progress, cat->ntables);
 		for (int i = 0; i < nworkers; i++)
 		{
@@ -766,6 +891,8 @@ fetch_run(const FetchOptions *o, Source *src, PgConn *target, Catalog *cat)
 		}
 		progress_stop(&progress);
 		src->ops->snapshot_end(src, &st.snap);
+		if (have_builder)
+			fetch_builder_finish(&st, builder);
 	}
 
 	if (atomic_load(&st.failed) || st.pending > 0)
@@ -798,6 +925,7 @@ done:
 	free(workers);
 	free(st.progress);
 	free(st.table_active);
+	free(st.copied_tables);
 	run_info_free(&run);
 	pthread_mutex_destroy(&st.mutex);
 	pthread_cond_destroy(&st.cond);

@@ -51,6 +51,14 @@ typedef struct FetchOptions
 	 */
 	bool		(*create_schema) (void *arg);
 	bool		(*finalize) (void *arg);
+
+	/*
+	 * Optional, with finalize: build the indexes of table t as soon as all
+	 * its shards are copied, on conn (the target connection of fetch's
+	 * index builder thread), while the other tables are still copying.
+	 * Best effort: finalize then creates or reports what this did not.
+	 */
+	void		(*build_table) (void *arg, const Table *t, PgConn *conn);
 	void	   *schema_arg;
 } FetchOptions;
 

@@ -247,7 +247,7 @@ finalize_worker(void *arg)
 			log_warn("lost the target connection (%s); reconnecting", conn.last_error);
 			pg_reconnect(&conn, run->url);
 		}
-		res = target_deferred_run(&conn, o);
+		res = target_deferred_run(&conn, o, true);
 		pthread_mutex_lock(&run->lock);
 		switch (res)
 		{
@@ -349,6 +349,30 @@ schema_finalize(const Catalog *cat, const ConnUrl *target_url, int concurrency, 
 	if (run.failed > 0)
 		err_set_kind(ERR_TARGET);
 	return run.failed == 0 && !stopped;
+}
+
+int
+schema_build_table(const Catalog *cat, const Table *t, PgConn *conn)
+{
+	DdlPlan		plan;
+	int			created = 0;
+
+	ddl_deferred_table(cat, t, &plan);
+	for (int i = 0; i < plan.n && !signals_should_stop(); i++)
+	{
+		const DeferredObject *o = &plan.objects[i];
+		int64_t		start = time_mono_us();
+
+		if (o->kind == DEFER_DEFAULT || o->kind == DEFER_FOREIGN_KEY)
+			continue;
+		if (target_deferred_run(conn, o, false) == DEFERRED_CREATED)
+		{
+			created++;
+			log_info("created %s (%.1f s, right after its copy)", o->display, (double) (time_mono_us() - start) / 1e6);
+		}
+	}
+	ddl_plan_free(&plan);
+	return created;
 }
 
 bool

@@ -93,6 +93,19 @@ bool		schema_finalize(const Catalog *cat, const ConnUrl *target_url, int concurr
 							FinalizeStats *stats);
 
 /*
+ * schema_build_table
+ *		Create the indexes, unique and check constraints (and on PostgreSQL
+ *		targets the primary key) of table t of cat on conn, as soon as the
+ *		bulk copy has loaded it, so that the builds overlap the copy of the
+ *		other tables.  Defaults (which may need sequences) and foreign keys
+ *		(which need the other tables' keys) are left to schema_finalize.
+ *
+ * Best effort: what fails here is only a debug line, as schema_finalize
+ * runs afterwards and creates or reports it.  Returns the objects created.
+ */
+int			schema_build_table(const Catalog *cat, const Table *t, PgConn *conn);
+
+/*
  * schema_sync_sequences
  *		Read the source's current sequence values (and MySQL AUTO_INCREMENT
  *		counters) and setval them on the target (for cutover).  False on error

@@ -27,7 +27,7 @@ static const char *const SQL_TABLE_EXISTS =
 
 static const char *const SQL_TABLE_COLUMNS =
 	"SELECT column_name, data_type, udt_name, is_nullable, character_maximum_length, "
-	"  numeric_precision, numeric_scale, column_default "
+	"  numeric_precision, numeric_scale, column_default, domain_name "
 	"FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 "
 	"ORDER BY ordinal_position";
 
@@ -305,7 +305,8 @@ compare_type(const Column *col, PGresult *r, int row, const char **why)
 				theirs[256];
 	bool		our_array,
 				their_array = strcmp(PQgetvalue(r, row, 1), "ARRAY") == 0;
-	const char *udt = PQgetvalue(r, row, 2);
+	/* a domain column reports its base type in udt_name: compare the domain */
+	const char *udt = PQgetisnull(r, row, 8) ? PQgetvalue(r, row, 2) : PQgetvalue(r, row, 8);
 	bool		user_defined = strcmp(PQgetvalue(r, row, 1), "USER-DEFINED") == 0;
 	const TypeFamily *fo,
 			   *ft;
@@ -643,8 +644,13 @@ exec_retrying(PgConn *c, const char *sql)
 }
 
 static DeferredResult
-deferred_failed(PgConn *c, const DeferredObject *o, const char *sql)
+deferred_failed(PgConn *c, const DeferredObject *o, const char *sql, bool report)
 {
+	if (!report)
+	{
+		log_debug("%s not created yet (SQLSTATE %s: %s)", o->display, c->sqlstate, c->last_error);
+		return o->best_effort ? DEFERRED_REJECTED : DEFERRED_FAILED;
+	}
 	if (o->best_effort)
 	{
 		log_warn_dh(c->last_error,
@@ -660,7 +666,7 @@ deferred_failed(PgConn *c, const DeferredObject *o, const char *sql)
 }
 
 DeferredResult
-target_deferred_run(PgConn *c, const DeferredObject *o)
+target_deferred_run(PgConn *c, const DeferredObject *o, bool report)
 {
 	bool		exists = false,
 				validated = false;
@@ -681,7 +687,7 @@ target_deferred_run(PgConn *c, const DeferredObject *o)
 				return DEFERRED_FAILED;
 			if (exists)
 				return DEFERRED_EXISTED;
-			return exec_retrying(c, o->create_sql) ? DEFERRED_CREATED : deferred_failed(c, o, o->create_sql);
+			return exec_retrying(c, o->create_sql) ? DEFERRED_CREATED : deferred_failed(c, o, o->create_sql, report);
 		case DEFER_PRIMARY_KEY:
 			/* any primary key counts: compare_table reported one that differs */
 			r = query(c, SQL_TABLE_PK, 2, o->schema, o->table->target_name, NULL);
@@ -692,7 +698,7 @@ target_deferred_run(PgConn *c, const DeferredObject *o)
 			if (exec_retrying(c, o->create_sql))
 				return DEFERRED_CREATED;
 			/* 42P16: another finalize added it meanwhile ("multiple primary keys") */
-			return strcmp(c->sqlstate, "42P16") == 0 ? DEFERRED_EXISTED : deferred_failed(c, o, o->create_sql);
+			return strcmp(c->sqlstate, "42P16") == 0 ? DEFERRED_EXISTED : deferred_failed(c, o, o->create_sql, report);
 		case DEFER_UNIQUE:
 		case DEFER_CHECK:
 		case DEFER_FOREIGN_KEY:
@@ -703,9 +709,9 @@ target_deferred_run(PgConn *c, const DeferredObject *o)
 			validated = exists && PQgetvalue(r, 0, 0)[0] == 't';
 			PQclear(r);
 			if (!exists && !exec_retrying(c, o->create_sql) && !error_is_duplicate(c))
-				return deferred_failed(c, o, o->create_sql);
+				return deferred_failed(c, o, o->create_sql, report);
 			if (o->validate_sql && !validated && !exec_retrying(c, o->validate_sql))
-				return deferred_failed(c, o, o->validate_sql);
+				return deferred_failed(c, o, o->validate_sql, report);
 			return exists ? DEFERRED_EXISTED : DEFERRED_CREATED;
 	}
 	return DEFERRED_FAILED;

@@ -63,9 +63,11 @@ typedef enum DeferredResult
  *		validate.  Deadlocks and serialization failures are retried.
  *		"Already exists" from a concurrent or orphaned run counts as existing.
  *
- * Logs its failure (a warning for a best-effort object).
+ * report: log a failure (a warning for a best-effort object); without it
+ * the failure is only a debug line, for a caller that leaves the object to
+ * a later finalize which reports it.
  */
-DeferredResult target_deferred_run(PgConn *c, const DeferredObject *o);
+DeferredResult target_deferred_run(PgConn *c, const DeferredObject *o, bool report);
 
 /*
  * target_check_primary_keys

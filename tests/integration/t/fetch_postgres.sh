@@ -25,6 +25,15 @@ is "$(pgq src pagila "SELECT count(*) FROM pg_replication_slots WHERE slot_name 
 is "$(pgq src pagila "SELECT count(*) FROM pg_publication WHERE pubname = 'godwit_pub'")" 1 "publication created"
 is "$(pgq tgt pagila "SELECT status FROM _godwit.runs ORDER BY run_id DESC LIMIT 1")" done "run recorded as done"
 is "$(pgq tgt pagila "SELECT count(*) FROM _godwit.shards WHERE status <> 'done'")" 0 "no pending shard"
+like "$GW_ERR" 'created primary key of public.rental \(.*right after its copy' "indexes are built while other tables copy"
+like "$GW_ERR" 'finalize: [0-9]+ created, [1-9][0-9]* already present, 0 rejected \(best effort\), 0 failed' \
+  "and finalize finds them in place"
+PAGILA_INDEXES="SELECT count(*) FROM pg_catalog.pg_indexes i JOIN pg_catalog.pg_class c ON c.relname = i.tablename
+                AND c.relnamespace = 'public'::regnamespace WHERE i.schemaname = 'public' AND NOT c.relispartition
+                AND c.relkind IN ('r', 'p')"
+is "$(pgq tgt pagila "SELECT count(*) FROM pg_catalog.pg_indexes WHERE schemaname = 'public'")" \
+   "$(pgq src pagila "$PAGILA_INDEXES")" "every index of the source exists"
+is "$(pgq tgt pagila "SELECT count(*) FROM pg_catalog.pg_index WHERE NOT indisvalid")" 0 "no invalid index"
 
 gw fetch --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila)"
 is "$GW_RC" 7 "a second fetch says the run is done (state error 7)"
@@ -43,6 +52,42 @@ is "$(pgq tgt pagila2 "SELECT count(*) FROM pg_catalog.pg_class c WHERE c.relkin
                        AND c.relnamespace = 'public'::regnamespace
                        AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p')")" \
    0 "primary keys built after the copy (every table has one)"
+
+# --- a stop while the index builder waits: the build is cancelled, the rerun finishes ---
+pgq tgt postgres "CREATE DATABASE pagila_stop" >/dev/null
+gw schema --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila_stop)"
+is "$GW_RC" 0 "schema created ahead of the fetch"
+# ROW EXCLUSIVE lets the copy in but holds off CREATE INDEX and ADD PRIMARY KEY
+"$PGBIN/psql" -X -q -h 127.0.0.1 -p "$tgt_PORT" -U postgres -d pagila_stop \
+  -c "BEGIN; LOCK TABLE public.film IN ROW EXCLUSIVE MODE; SELECT pg_sleep(120);" >/dev/null 2>&1 &
+LOCKER=$!
+bg_track $LOCKER
+builder_waiting() {
+  test "$(pgq tgt postgres "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = 'pagila_stop'
+                            AND wait_event_type = 'Lock' AND query LIKE 'ALTER TABLE%'")" -ge 1
+}
+gw_bg "$TEST_TMP/fetch-stop.log" fetch --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila_stop)" --no-replication
+if wait_until 60 builder_waiting; then
+  pass "the index builder waits on the locked table"
+  stopped_at=$(date +%s)
+  kill -INT "$GW_PID"
+  wait "$GW_PID"; rc=$?
+  is "$rc" 8 "SIGINT stops the fetch (interrupted, exit 8)"
+  ok "$( [ $(( $(date +%s) - stopped_at )) -le 10 ]; echo $?)" "promptly: the waiting build is cancelled"
+  is "$(pgq tgt postgres "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = 'pagila_stop'
+                          AND query LIKE 'ALTER TABLE%' AND state <> 'idle'")" 0 "no build is left running"
+else
+  fail "the index builder waits on the locked table"; diag "$(tail -5 "$TEST_TMP/fetch-stop.log")"
+  kill -INT "$GW_PID"; wait "$GW_PID"
+fi
+kill "$LOCKER" 2>/dev/null
+pgq tgt postgres "SELECT pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity
+                  WHERE query LIKE '%pg_sleep(120)%' AND pid <> pg_backend_pid()" >/dev/null
+gw fetch --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila_stop)" --no-replication
+is "$GW_RC" 0 "the rerun finishes" || diag "$GW_ERR"
+is "$(pg_fingerprint tgt pagila_stop)" "$src_fp" "the data is complete"
+is "$(pgq tgt pagila_stop "SELECT count(*) FROM pg_catalog.pg_indexes WHERE schemaname = 'public'")" \
+   "$(pgq src pagila "$PAGILA_INDEXES")" "and every index exists"
 
 # --- --skip-finalize: tables without primary keys yet; replicate refuses them ---
 pgq tgt postgres "CREATE DATABASE pagila3"

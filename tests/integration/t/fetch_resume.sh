@@ -11,6 +11,7 @@ pgq src postgres "CREATE TABLE public.big (id bigint PRIMARY KEY, k int NOT NULL
   CREATE TABLE public.\"Other Table\" (\"Id\" uuid PRIMARY KEY, v numeric(12,3), t timestamptz);
   INSERT INTO public.\"Other Table\" SELECT md5(g::text)::uuid, g / 7.0, now() - g * interval '1 minute'
     FROM generate_series(1, 150000) g;
+  CREATE INDEX big_k ON public.big (k);
   CREATE TABLE public.small (code text PRIMARY KEY, n int);
   INSERT INTO public.small SELECT 'k' || g, g FROM generate_series(1, 500) g;
   ANALYZE;"
@@ -45,6 +46,11 @@ fi
 [ "$GW_RC" -le 7 ] || diag "$(echo "$GW_ERR" | tail -5)"
 is "$(pg_fingerprint tgt postgres public)" "$(pg_fingerprint src postgres public)" "target identical to the source"
 is "$(pgq tgt postgres "SELECT count(*) FROM _godwit.shards WHERE status <> 'done'")" 0 "every shard done"
+# the index builder ran during the copy and was killed with it: every index exists once, valid
+is "$(pgq tgt postgres "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_catalog.pg_indexes WHERE schemaname = 'public'")" \
+   "$(pgq src postgres "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_catalog.pg_indexes WHERE schemaname = 'public'")" \
+   "every index of the source exists"
+is "$(pgq tgt postgres "SELECT count(*) FROM pg_catalog.pg_index WHERE NOT indisvalid")" 0 "no invalid index"
 ok "$( [ "$(pgq tgt postgres "SELECT count(*) FROM _godwit.shards WHERE table_name = 'big'")" -gt 4 ]; echo $?)" "the big table was split into several shards"
 
 # shards done before a kill kept their copy time: not copied again
