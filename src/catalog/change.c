@@ -12,7 +12,7 @@ void
 change_batch_init(ChangeBatch *b)
 {
 	memset(b, 0, sizeof(*b));
-	arena_init(&b->arena, 256 * 1024);
+	arena_init(&b->arena, 8 * 1024);
 }
 
 void

@@ -35,7 +35,11 @@
 #include "common/strbuf.h"
 #include "common/timeutil.h"
 #include "dialect/target.h"
+#include "dialect/pg/pg_stmtcache.h"
 #include "dialect/target_apply.h"
+
+#define APPLY_MIN_PREPARED_ROWS	8	/* smaller statements are sent as text */
+#define APPLY_PREPARED_STATEMENTS 64	/* per target session (server memory) */
 
 typedef enum EntryKind
 {
@@ -81,6 +85,7 @@ struct Applier
 	int			cap_tables;
 	int64_t		seq;
 	StrBuf		sql;
+	StmtCache  *stmts;			/* prepared multi-row upserts and deletes */
 	const char **params;
 	size_t		cap_params;
 	int			pipe_queries;	/* queries sent in the open pipeline */
@@ -597,6 +602,72 @@ emit_changed_keys(Applier *a)
 }
 
 /* Send the deletes of one table (final DELETEs and pre-deletes). */
+/*
+ * Rows in the next multi-row statement, of `left` still to send: the
+ * statement size (max), else the largest power of two not over left, so a
+ * table's statements come in a few sizes that stay prepared.  A handful of
+ * rows go in one last statement of their own.
+ */
+static int
+chunk_rows(int left, int max)
+{
+	int			n = 1;
+
+	if (left >= max)
+		return max;
+	while (n * 2 <= left)
+		n *= 2;
+	return n >= APPLY_MIN_PREPARED_ROWS ? n : left;
+}
+
+enum
+{
+	STMT_UPSERT,
+	STMT_DELETE,
+};
+
+typedef struct SqlBuild
+{
+	Applier    *a;
+	const Table *t;
+	int			nrows;
+} SqlBuild;
+
+static const char *
+build_upsert_sql(void *arg)
+{
+	SqlBuild   *b = arg;
+
+	sb_reset(&b->a->sql);
+	target_sql_upsert(&b->a->sql, b->a->dialect, b->t, b->nrows);
+	return b->a->sql.data;
+}
+
+static const char *
+build_delete_sql(void *arg)
+{
+	SqlBuild   *b = arg;
+
+	sb_reset(&b->a->sql);
+	target_sql_delete(&b->a->sql, b->t, b->nrows);
+	return b->a->sql.data;
+}
+
+/* Send a multi-row statement: prepared when its size is one that repeats. */
+static bool
+send_rows(Applier *a, const Table *t, int kind, int nrows, int nparams, const char *const *params)
+{
+	SqlBuild	b = {a, t, nrows};
+	const char *(*build) (void *) = kind == STMT_UPSERT ? build_upsert_sql : build_delete_sql;
+
+	if (nrows < APPLY_MIN_PREPARED_ROWS)
+		return pipe_send(a, build(&b), nparams, params);
+	if (!stmtcache_send(a->stmts, a->conn, t, kind, nrows, build, &b, nparams, params))
+		return false;
+	a->pipe_queries++;
+	return true;
+}
+
 static bool
 emit_deletes(Applier *a, TableState *ts)
 {
@@ -604,13 +675,19 @@ emit_deletes(Applier *a, TableState *ts)
 	int			max = target_apply_max_rows(t, a->opts.max_rows_per_statement);
 	int			i = 0;
 
-	while (i < ts->n)
+	int			left = 0;
+
+	for (int k = 0; k < ts->n; k++)
+		left += ts->entries[k].kind == ENTRY_DELETE ||
+			(ts->entries[k].kind == ENTRY_PARTIAL && ts->entries[k].pre_delete);
+	while (i < ts->n && left > 0)
 	{
 		int			nkeys = 0,
-					p = 0;
+					p = 0,
+					want = chunk_rows(left, max);
 		const char **params = param_array(a, (size_t) max * (size_t) (t->npk + 1));
 
-		for (; i < ts->n && nkeys < max; i++)
+		for (; i < ts->n && nkeys < want; i++)
 		{
 			Entry	   *e = &ts->entries[i];
 
@@ -627,9 +704,8 @@ emit_deletes(Applier *a, TableState *ts)
 		}
 		if (nkeys == 0)
 			break;
-		sb_reset(&a->sql);
-		target_sql_delete(&a->sql, t, nkeys);
-		if (!pipe_send(a, a->sql.data, p, params))
+		left -= nkeys;
+		if (!send_rows(a, t, STMT_DELETE, nkeys, p, params))
 			return false;
 		a->stats.deletes += nkeys;
 		metric_add(a->m_deletes, t->display, nkeys);
@@ -725,13 +801,18 @@ emit_upserts(Applier *a, TableState *ts)
 	int			max = target_apply_max_rows(t, a->opts.max_rows_per_statement);
 	int			i = 0;
 
-	while (i < ts->n)
+	int			left = 0;
+
+	for (int k = 0; k < ts->n; k++)
+		left += ts->entries[k].kind == ENTRY_UPSERT;
+	while (i < ts->n && left > 0)
 	{
 		int			nrows = 0,
-					p = 0;
+					p = 0,
+					want = chunk_rows(left, max);
 		const char **params = param_array(a, (size_t) max * (size_t) (ncols + 1));
 
-		for (; i < ts->n && nrows < max; i++)
+		for (; i < ts->n && nrows < want; i++)
 		{
 			if (ts->entries[i].kind != ENTRY_UPSERT)
 				continue;
@@ -741,9 +822,8 @@ emit_upserts(Applier *a, TableState *ts)
 		}
 		if (nrows == 0)
 			break;
-		sb_reset(&a->sql);
-		target_sql_upsert(&a->sql, a->dialect, t, nrows);
-		if (!pipe_send(a, a->sql.data, p, params))
+		left -= nrows;
+		if (!send_rows(a, t, STMT_UPSERT, nrows, p, params))
 			return false;
 		a->stats.upserts += nrows;
 		metric_add(a->m_upserts, t->display, nrows);
@@ -1053,11 +1133,15 @@ applier_flush(Applier *a, ChangeBatch *const *batches, int n)
 		FlushResult r = flush_attempt(a, batches, n, exact, &cp);
 
 		if (r == FLUSH_OK)
+		{
+			stmtcache_commit(a->stmts);
 			break;
+		}
 		a->stats = before;
 		if (r == FLUSH_FATAL)
 			return false;
 		pg_exec_quiet(a->conn, "ROLLBACK");
+		stmtcache_abort(a->stmts, a->conn);
 		if (!exact && (strcmp(a->conn->sqlstate, "23505") == 0 || strcmp(a->conn->sqlstate, "23503") == 0))
 		{
 			/* a unique or foreign key refused the collapsed order: replay exactly */
@@ -1070,6 +1154,7 @@ applier_flush(Applier *a, ChangeBatch *const *batches, int n)
 		if (pg_error_is_connection(a->conn))
 		{
 			log_warn("lost the target while applying; reconnecting");
+			stmtcache_forget(a->stmts);
 			while (!pg_reconnect(a->conn, a->url))
 				if (!retry_wait(&retry))
 					return false;
@@ -1120,6 +1205,7 @@ applier_new(PgConn *target, const ConnUrl *url, const ApplyOptions *o, const Che
 		a->opts.max_rows_per_statement = 1000;
 	arena_init(&a->arena, 1 << 20);
 	sb_init(&a->sql, 0);
+	a->stmts = stmtcache_new(APPLY_PREPARED_STATEMENTS);
 	sb_init(&a->keys, 0);
 	a->cp.txn_applied = -1;
 	if (initial)
@@ -1156,6 +1242,8 @@ applier_free(Applier *a)
 	free(a->cp.position);
 	free(a->cp.txn_id);
 	sb_free(&a->sql);
+	stmtcache_release(a->stmts, a->conn);	/* the connection is the caller's */
+	stmtcache_free(a->stmts);
 	arena_free(&a->arena);
 	free(a);
 }

@@ -10,7 +10,9 @@
  * values were not sent merges with an earlier full row of the batch, or
  * becomes an UPDATE of only the sent columns), then written as multi-row
  * deletes and upserts, all sent in one libpq pipeline: one round trip per
- * flush.  TRUNCATE splits the flush at its place.
+ * flush.  Statements come in a few row counts per table (the statement size,
+ * then powers of two), kept prepared on the target (pg_stmtcache.h), so the
+ * target parses and plans each once, not per flush.  TRUNCATE splits the flush at its place.
  *
  * Collapsing reorders writes of *different* keys, which a unique index or a
  * foreign key on the target may refuse (a swap of two unique values).  Then

@@ -22,7 +22,14 @@
 #include "dialect/target_schema.h"
 #include "dialect/target_state.h"
 
-#define POOL_BATCHES		64	/* batches in flight between the threads */
+/*
+ * Batches in flight between the threads: one per small source transaction,
+ * so this bounds how many transactions one flush (one target commit) can
+ * take.  A flush takes at most half, so the stream fills the other half
+ * while the target applies: reading and applying overlap.
+ */
+#define POOL_BATCHES		4096
+#define FLUSH_MAX_BATCHES	(POOL_BATCHES / 2)
 #define STREAM_WAIT_MS		100
 
 typedef struct Pipeline
@@ -446,7 +453,7 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 		goto out;
 	}
 
-	ChangeBatch *batches[POOL_BATCHES];
+	ChangeBatch *batches[FLUSH_MAX_BATCHES];
 	int64_t		last_report = time_mono_us();
 	int64_t		last_lag = 0;
 	int64_t		last_watch = 0;
@@ -460,11 +467,24 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 
 	for (;;)
 	{
-		int			n = collect_batches(&p, batches, POOL_BATCHES);
+		int64_t		wait_start = time_mono_us();
+		int			n = collect_batches(&p, batches, FLUSH_MAX_BATCHES);
 
 		if (n > 0)
 		{
+			int64_t		flush_start = time_mono_us();
 			bool		applied = applier_flush(ap, batches, n);
+
+			if (log_enabled(LOG_DEBUG))
+			{
+				int64_t		nchanges = 0;
+
+				for (int i = 0; i < n; i++)
+					nchanges += batches[i]->nchanges;
+				log_debug("flush of %d batches, %lld changes: gathered in %.1f ms, applied in %.1f ms", n,
+						  (long long) nchanges, (double) (flush_start - wait_start) / 1e3,
+						  (double) (time_mono_us() - flush_start) / 1e3);
+			}
 
 			for (int i = 0; i < n; i++)
 				pool_give_back(&p, batches[i], true);

@@ -26,6 +26,8 @@ pgq src postgres "
   CREATE TABLE public.parted_eu PARTITION OF public.parted FOR VALUES IN ('eu');
   CREATE TABLE public.parted_us PARTITION OF public.parted FOR VALUES IN ('us');
   INSERT INTO public.parted SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END, 0 FROM generate_series(1, 100) g;"
+# twelve tables for the applier's prepared statements: more sizes than it keeps at once
+for i in $(seq 1 12); do pgq src postgres "CREATE TABLE public.many_$i (id int PRIMARY KEY, v int)"; done
 # pgcopydb's hard names (schemas with quotes and dots, Cyrillic, 63-char names, generated columns)
 pgq src postgres "CREATE DATABASE pagila"
 pgf src pagila "$SHARED_DATASETS/pagila-postgres/pagila-schema.sql"
@@ -47,11 +49,22 @@ gw fetch --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila)" --allow
 is "$GW_RC" 0 "fetch pagila with the pgcopydb CDC objects"
 [ "$GW_RC" = 0 ] || diag "$(echo "$GW_ERR" | grep -v '"info"' | tail -5)"
 
-gw_bg "$TEST_TMP/rep.log" replicate --source "$(pg_url src)" --target "$(pg_url tgt)" --metrics-listen-addr 127.0.0.1:0
+gw_bg "$TEST_TMP/rep.log" replicate --source "$(pg_url src)" --target "$(pg_url tgt)" --metrics-listen-addr 127.0.0.1:0 \
+  --log-level debug
 REP1=$GW_PID
 gw_bg "$TEST_TMP/rep2.log" replicate --source "$(pg_url src pagila)" --target "$(pg_url tgt pagila)" --allow-no-pk
 REP2=$GW_PID
 
+# 1,999 rows per table in one flush: statements of 1000, 512, ... 32 rows, 72 kinds, over
+# the cache's 64; then deletes and updates of other sizes in later flushes evict and
+# prepare again
+many_sql() { local i; for i in $(seq 1 12); do echo "$1" | sed "s/TBL/public.many_$i/g"; done; }
+pgq src postgres "BEGIN; $(many_sql 'INSERT INTO TBL SELECT g, 0 FROM generate_series(1, 1999) g;') COMMIT;"
+sleep 0.5
+pgq src postgres "BEGIN; $(many_sql 'DELETE FROM TBL WHERE id <= 999;') COMMIT;"
+sleep 0.5
+pgq src postgres "BEGIN; $(many_sql 'UPDATE TBL SET v = v + 1 WHERE id % 3 = 0;') COMMIT;"
+pgq src postgres "$(many_sql 'UPDATE TBL SET v = v + 7 WHERE id % 250 = 1;')"
 "$PGBIN/pgbench" -n -h 127.0.0.1 -p "$src_PORT" -U postgres -c 2 -j 2 -T 6 \
   -f "$(dirname "$0")/../data/pg_workload.sql" postgres >"$TEST_TMP/pgbench.log" 2>&1
 ok $? "pgbench workload ran"
@@ -88,6 +101,8 @@ like "$metrics" 'source_commit_to_apply_lag_seconds_count [1-9]' "lag histogram 
 kill -TERM "$REP1" "$REP2"; wait "$REP1"; rc1=$?; wait "$REP2"; rc2=$?
 is "$rc1:$rc2" "0:0" "replicate stops cleanly on SIGTERM (exit 0)"
 like "$(cat "$TEST_TMP/rep.log.err")" 'replication stopped at' "final position logged"
+like "$(cat "$TEST_TMP/rep.log.err")" 'deallocating prepared statement godwit_s[0-9]+ to make room' \
+  "the applier's prepared statements were evicted and prepared again (the many_* tables)"
 ckpt=$(pgq tgt postgres "SELECT position FROM _godwit.checkpoint")
 is "$(pgq src postgres "SELECT confirmed_flush_lsn >= '$ckpt'::pg_lsn FROM pg_replication_slots WHERE slot_name = 'godwit_slot'")" t \
    "the slot was told everything applied (WAL released)" ||
