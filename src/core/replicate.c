@@ -96,6 +96,12 @@ pool_give_back(Pipeline *p, ChangeBatch *b, bool queued)
 static void
 ready_push(Pipeline *p, ChangeBatch *b)
 {
+	/*
+	 * The drivers count payload bytes; what the batch holds is its arena
+	 * (change arrays, datums, alignment), which the budget must bound.
+	 */
+	if ((int64_t) b->arena.used > b->bytes)
+		b->bytes = (int64_t) b->arena.used;
 	pthread_mutex_lock(&p->mutex);
 	p->ready[(p->ready_head + p->nready) % POOL_BATCHES] = b;
 	p->nready++;

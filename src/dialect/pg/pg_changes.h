@@ -22,9 +22,12 @@
 #include "common/timeutil.h"
 #include "dialect/pg/pgoutput.h"
 
-/* The pgoutput protocol version pg_stream.c requests (1: no streaming of
- * in-progress transactions is possible) and this module decodes. */
+/* The pgoutput protocol versions pg_stream.c requests: 2 with streaming of
+ * in-progress transactions from PostgreSQL 14 on (the stream blocks are
+ * spooled and replayed by pg_stream.c, this module sees them as ordinary
+ * transactions), 1 before.  pg_changes_init starts at 1. */
 #define PG_CHANGES_PROTO_VERSION 1
+#define PG_CHANGES_PROTO_STREAMING 2
 
 typedef struct RelEntry RelEntry;
 
