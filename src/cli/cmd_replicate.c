@@ -28,6 +28,7 @@ static struct
 	int64_t		rows_per_statement;
 	bool		stop_when_caught_up;
 	bool		skip_change_tracking;
+	bool		ignore_truncate;
 } opt;
 
 static const OptSpec replicate_options[] = {
@@ -58,6 +59,8 @@ static const OptSpec replicate_options[] = {
 	 .help = "exit once everything the source had logged at start is applied"},
 	{.name = "skip-change-tracking", .type = OPT_FLAG, .target = &opt.skip_change_tracking,
 	 .help = "do not record written keys (cutover then verifies whole tables)"},
+	{.name = "ignore-truncate", .type = OPT_FLAG, .target = &opt.ignore_truncate,
+	 .help = "do not apply the source's TRUNCATEs (the target keeps those rows; logged)"},
 	CLI_SCHEMA_FILTER_OPTIONS,
 	CLI_SCHEMA_MAPPING_OPTIONS,
 	{.name = "allow-no-pk", .type = OPT_FLAG, .target = &cli_schema_opts.allow_no_pk,
@@ -87,6 +90,7 @@ replicate_main(void)
 		.rows_per_statement = (int) opt.rows_per_statement,
 		.stop_when_caught_up = opt.stop_when_caught_up,
 		.track_changes = !opt.skip_change_tracking,
+		.ignore_truncate = opt.ignore_truncate,
 	};
 
 	ok = replicate_run(&ro, m.src, &m.target, &m.cat);

@@ -96,6 +96,8 @@ struct Applier
 	int			nkeys;
 	size_t		cap_keys;
 	bool		need_exact;		/* a constraint refused the collapsed form */
+	int			truncates_ignored;	/* in this flush attempt (--ignore-truncate) */
+	const Table *truncate_ignored;	/* the first table of those */
 
 	Metric	   *m_upserts;
 	Metric	   *m_deletes;
@@ -1064,6 +1066,7 @@ flush_attempt(Applier *a, ChangeBatch *const *batches, int n, bool exact, const 
 		pg_note_error(a->conn, NULL);
 		return FLUSH_DB_ERROR;
 	}
+	a->truncates_ignored = 0;
 	ok = pipe_send(a, "BEGIN", 0, NULL);
 	for (int bi = 0; bi < n && ok; bi++)
 	{
@@ -1073,6 +1076,12 @@ flush_attempt(Applier *a, ChangeBatch *const *batches, int n, bool exact, const 
 		{
 			const Change *c = &b->changes[ci];
 
+			if (c->op == CHANGE_TRUNCATE && a->opts.ignore_truncate)
+			{
+				if (a->truncates_ignored++ == 0 && c->ntruncate > 0)
+					a->truncate_ignored = c->truncate_tables[0];
+				continue;
+			}
 			if (exact)
 				ok = emit_exact(a, c);
 			else if (c->op == CHANGE_TRUNCATE)
@@ -1135,6 +1144,10 @@ applier_flush(Applier *a, ChangeBatch *const *batches, int n)
 		if (r == FLUSH_OK)
 		{
 			stmtcache_commit(a->stmts);
+			if (a->truncates_ignored > 0)
+				log_info("ignored %d TRUNCATE%s (first of %s): --ignore-truncate keeps the rows on the target",
+						 a->truncates_ignored, a->truncates_ignored == 1 ? "" : "s",
+						 a->truncate_ignored ? a->truncate_ignored->display : "a table");
 			break;
 		}
 		a->stats = before;

@@ -36,6 +36,7 @@ typedef struct ApplyOptions
 	const char *stream_name;	/* checkpoint row */
 	int			max_rows_per_statement;
 	bool		track_changes;	/* record written keys in _godwit.changed_key_sets */
+	bool		ignore_truncate;	/* skip source TRUNCATEs (logged) */
 } ApplyOptions;
 
 typedef struct ApplyStats

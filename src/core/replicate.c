@@ -443,7 +443,8 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 
 	ApplyOptions ao = {.stream_name = REPLICATE_STREAM_NAME,
 		.max_rows_per_statement = o->rows_per_statement,
-	.track_changes = o->track_changes};
+	.track_changes = o->track_changes,
+	.ignore_truncate = o->ignore_truncate};
 
 	ap = applier_new(target, o->target, &ao, found ? &cp : NULL);
 	for (int i = 0; i < POOL_BATCHES; i++)

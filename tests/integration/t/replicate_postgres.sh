@@ -108,4 +108,16 @@ is "$(pgq src postgres "SELECT confirmed_flush_lsn >= '$ckpt'::pg_lsn FROM pg_re
    "the slot was told everything applied (WAL released)" ||
   diag "checkpoint $ckpt, slot $(pgq src postgres "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'godwit_slot'")"
 
+# --ignore-truncate: the source's TRUNCATE is skipped (and said), other changes applied
+pgq src postgres "CREATE DATABASE trunc"
+pgq tgt postgres "CREATE DATABASE trunc"
+pgq src trunc "CREATE TABLE public.t (id int PRIMARY KEY, v text); INSERT INTO public.t SELECT g, 'v' FROM generate_series(1, 100) g"
+gw fetch --source "$(pg_url src trunc)" --target "$(pg_url tgt trunc)" --slot-name trunc_slot --publication trunc_pub
+is "$GW_RC" 0 "fetch (trunc)"
+pgq src trunc "TRUNCATE public.t; INSERT INTO public.t VALUES (1000, 'after')"
+gw replicate --source "$(pg_url src trunc)" --target "$(pg_url tgt trunc)" --ignore-truncate --stop-when-caught-up
+is "$GW_RC" 0 "replicate --ignore-truncate"
+like "$GW_ERR" 'ignored 1 TRUNCATE \(first of public.t\): --ignore-truncate keeps the rows on the target' "the skipped TRUNCATE is logged"
+is "$(pgq tgt trunc "SELECT count(*) FROM public.t")" 101 "the target kept its rows and got the new one"
+
 done_testing
