@@ -294,18 +294,17 @@ put_be64(uint8_t *p, uint64_t v)
 }
 
 /*
- * A message of a stream block, or a block's start, end, commit or abort.
- * *commit is set when a Stream Commit starts a replay.  False on a protocol
+ * A message of a stream block (spooled), or a block's start, end, commit
+ * (which starts the replay: ps->replay) or abort.  False on a protocol
  * violation or a spool failure (logged).
  */
 static bool
-stream_block_message(PgStream *ps, const uint8_t *msg, size_t len, Lsn lsn, bool *commit)
+stream_block_message(PgStream *ps, const uint8_t *msg, size_t len, Lsn lsn)
 {
 	PgChanges  *pc = &ps->changes;
 	PgoMsg		m;
 	PgoError	err;
 
-	*commit = false;
 	arena_reset(&pc->msg_arena);
 	pc->dopt.in_stream = ps->in_stream;
 	if (!pgoutput_decode_message(msg, len, &pc->dopt, &pc->msg_arena, &m, &err))
@@ -345,7 +344,6 @@ stream_block_message(PgStream *ps, const uint8_t *msg, size_t len, Lsn lsn, bool
 					  m.u.stream_commit.xid, LSN_ARGS(m.u.stream_commit.commit_lsn));
 			ps->replay_commit = m.u.stream_commit;
 			ps->replay = REPLAY_BEGIN;
-			*commit = true;
 			return true;
 		default:
 			if (!ps->in_stream)
@@ -573,8 +571,7 @@ pg_stream_next(ReplStream *rs, ChangeBatch *b, int timeout_ms)
 			if (ps->changes.dopt.proto_version >= 2 && mlen > 0 &&
 				(ps->in_stream || msg[0] == 'S' || msg[0] == 'E' || msg[0] == 'c' || msg[0] == 'A'))
 			{
-				bool		commit;
-				bool		ok = stream_block_message(ps, msg, mlen, ps->pending_lsn, &commit);
+				bool		ok = stream_block_message(ps, msg, mlen, ps->pending_lsn);
 
 				PQfreemem(ps->pending);
 				ps->pending = NULL;
