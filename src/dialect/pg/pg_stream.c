@@ -18,10 +18,10 @@
  * changes outgrow the source's logical_decoding_work_mem is instead sent
  * while it runs, in blocks (Stream Start, its messages, Stream Stop)
  * interleaved with other transactions, then Stream Commit or Stream Abort.
- * The blocks go to a local spool file (pg_spool.h) instead of being spilled
- * on the source; at Stream Commit the spooled messages are fed to
- * pg_changes.c between a BEGIN and a COMMIT made from the Stream Commit, so
- * from there on a streamed transaction is an ordinary one, at its commit
+ * The blocks go to a local spool file instead of being spilled on the
+ * source; at Stream Commit the spooled messages are fed to pg_changes.c
+ * between a BEGIN and a COMMIT made from the Stream Commit (pg_streamed.c),
+ * so from there on a streamed transaction is an ordinary one, at its commit
  * position (chunks, checkpoints inside it and the resume prefix included).
  *
  * stream_next is the pg_recvlogical loop (reference/c-codebases.md §6b): one
@@ -93,7 +93,7 @@
 #include "dialect/pg/pg_changes.h"
 #include "dialect/pg/pg_conn.h"
 #include "dialect/pg/pg_source.h"
-#include "dialect/pg/pg_spool.h"
+#include "dialect/pg/pg_streamed.h"
 #include "dialect/pg/pg_stream.h"
 #include "dialect/pg/pgoutput.h"
 
@@ -105,14 +105,6 @@
 /* PostgreSQL's field limit is 1 GB; a row message may carry a few of them
  * only if the server itself could build it, which it cannot past 1 GB. */
 #define MAX_MESSAGE_BYTES		((1 << 30) + (1 << 20))
-
-typedef enum ReplayPhase
-{
-	REPLAY_NONE,
-	REPLAY_BEGIN,				/* feed the BEGIN made from the Stream Commit */
-	REPLAY_MESSAGES,			/* feed the spooled messages */
-	REPLAY_COMMIT,				/* feed the COMMIT */
-} ReplayPhase;
 
 typedef struct PgStream
 {
@@ -137,15 +129,7 @@ typedef struct PgStream
 	int64_t		keepalive_time_us;	/* its server send time, Unix epoch */
 	int64_t		last_batch_us;	/* monotonic time the last batch was handed out */
 
-	/* streamed in-progress transactions (protocol 2; see the header comment) */
-	PgSpool    *spool;
-	bool		in_stream;		/* between Stream Start and Stream Stop */
-	uint32_t	stream_xid;		/* the top-level transaction of that block */
-	ReplayPhase replay;			/* feeding a committed streamed transaction */
-	PgoStreamCommit replay_commit;
-	const uint8_t *replay_msg;	/* a spooled message not consumed yet (batch full) */
-	size_t		replay_len;
-	Lsn			replay_lsn;
+	PgStreamed	streamed;		/* in-progress transactions (protocol 2; pg_streamed.h) */
 
 	bool		broken;			/* failed (logged); only close is valid */
 } PgStream;
@@ -277,156 +261,6 @@ handle_copy_end(PgStream *ps)
 	return r;
 }
 
-/* ------------------------------------------------------------ streaming */
-
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	for (int i = 3; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t) v;
-}
-
-static void
-put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t) v;
-}
-
-/*
- * A message of a stream block (spooled), or a block's start, end, commit
- * (which starts the replay: ps->replay) or abort.  False on a protocol
- * violation or a spool failure (logged).
- */
-static bool
-stream_block_message(PgStream *ps, const uint8_t *msg, size_t len, Lsn lsn)
-{
-	PgChanges  *pc = &ps->changes;
-	PgoMsg		m;
-	PgoError	err;
-
-	arena_reset(&pc->msg_arena);
-	pc->dopt.in_stream = ps->in_stream;
-	if (!pgoutput_decode_message(msg, len, &pc->dopt, &pc->msg_arena, &m, &err))
-	{
-		pc->dopt.in_stream = false;
-		log_error("could not decode streamed pgoutput message '%c' at %X/%X from slot \"%s\": %s",
-				  len && msg[0] >= 0x20 && msg[0] < 0x7f ? msg[0] : '?', LSN_ARGS(lsn), ps->slot,
-				  pgoutput_error_text(err.code));
-		return false;
-	}
-	pc->dopt.in_stream = false;
-	switch (m.type)
-	{
-		case PGO_MSG_STREAM_START:
-			if (ps->in_stream || pc->in_txn)
-				break;
-			ps->in_stream = true;
-			ps->stream_xid = m.u.stream_start.xid;
-			return true;
-		case PGO_MSG_STREAM_STOP:
-			if (!ps->in_stream)
-				break;
-			ps->in_stream = false;
-			return true;
-		case PGO_MSG_STREAM_ABORT:
-			if (ps->in_stream)
-				break;
-			log_debug("streamed %stransaction %u aborted", m.u.stream_abort.xid == m.u.stream_abort.subxid ? "" : "sub",
-					  m.u.stream_abort.subxid);
-			return pg_spool_abort(ps->spool, m.u.stream_abort.xid, m.u.stream_abort.subxid);
-		case PGO_MSG_STREAM_COMMIT:
-			if (ps->in_stream || pc->in_txn)
-				break;
-			if (!pg_spool_replay_begin(ps->spool, m.u.stream_commit.xid))
-				return false;
-			log_debug("streamed transaction %u committed at %X/%X: replaying it from the spool",
-					  m.u.stream_commit.xid, LSN_ARGS(m.u.stream_commit.commit_lsn));
-			ps->replay_commit = m.u.stream_commit;
-			ps->replay = REPLAY_BEGIN;
-			return true;
-		default:
-			if (!ps->in_stream)
-				break;
-			/* the block's messages, as received: replayed with in_stream decoding */
-			return pg_spool_append(ps->spool, ps->stream_xid, m.stream_xid ? m.stream_xid : ps->stream_xid,
-								   msg, len, lsn);
-	}
-	log_error("unexpected pgoutput message '%c' at %X/%X from slot \"%s\"%s", (char) m.type, LSN_ARGS(lsn),
-			  ps->slot, ps->in_stream ? " inside a stream block" : "");
-	return false;
-}
-
-/*
- * Feed the next piece of a committed streamed transaction into b: its BEGIN,
- * one spooled message, or its COMMIT.  Same outcomes as pg_changes_feed.
- */
-static PgChangesOutcome
-replay_step(PgStream *ps, ChangeBatch *b)
-{
-	PgChanges  *pc = &ps->changes;
-	const PgoStreamCommit *sc = &ps->replay_commit;
-	uint8_t		msg[33];
-	PgChangesOutcome o;
-
-	switch (ps->replay)
-	{
-		case REPLAY_BEGIN:
-			/* 'B', final LSN, commit time, xid */
-			msg[0] = 'B';
-			put_be64(msg + 1, sc->commit_lsn);
-			put_be64(msg + 9, (uint64_t) sc->commit_time);
-			put_be32(msg + 17, sc->xid);
-			o = pg_changes_feed(pc, msg, 21, sc->commit_lsn, b);
-			if (o == PGCH_CONSUMED)
-				ps->replay = REPLAY_MESSAGES;
-			return o;
-		case REPLAY_MESSAGES:
-			if (ps->replay_msg == NULL)
-			{
-				int			r = pg_spool_replay_next(ps->spool, &ps->replay_msg, &ps->replay_len,
-													 &ps->replay_lsn);
-
-				if (r < 0)
-					return PGCH_FAILED;
-				if (r == 0)
-				{
-					ps->replay_msg = NULL;
-					ps->replay = REPLAY_COMMIT;
-					return PGCH_CONSUMED;
-				}
-			}
-			pc->dopt.in_stream = true;
-			o = pg_changes_feed(pc, ps->replay_msg, ps->replay_len, ps->replay_lsn, b);
-			pc->dopt.in_stream = false;
-			if (o != PGCH_BATCH_FULL)
-				ps->replay_msg = NULL;
-			if (o == PGCH_TXN_DONE)
-			{
-				log_error("a spooled transaction of slot \"%s\" holds a COMMIT", ps->slot);
-				return PGCH_FAILED;
-			}
-			return o;
-		case REPLAY_COMMIT:
-			/* 'C', flags, commit LSN, end LSN, commit time */
-			msg[0] = 'C';
-			msg[1] = 0;
-			put_be64(msg + 2, sc->commit_lsn);
-			put_be64(msg + 10, sc->end_lsn);
-			put_be64(msg + 18, (uint64_t) sc->commit_time);
-			o = pg_changes_feed(pc, msg, 26, sc->commit_lsn, b);
-			if (o == PGCH_TXN_DONE || o == PGCH_CONSUMED)
-			{
-				pg_spool_replay_end(ps->spool);
-				ps->replay = REPLAY_NONE;
-			}
-			return o;
-		case REPLAY_NONE:
-			break;
-	}
-	return PGCH_CONSUMED;
-}
-
 /*
  * pg_stream_next
  *		Reset b and fill it with the next chunk of the stream (see the header
@@ -457,9 +291,9 @@ pg_stream_next(ReplStream *rs, ChangeBatch *b, int timeout_ms)
 		if (!send_status(ps, false))
 			return STREAM_ERROR;
 
-		if (ps->replay != REPLAY_NONE)
+		if (pg_streamed_replaying(&ps->streamed))
 		{
-			PgChangesOutcome ro = replay_step(ps, b);
+			PgChangesOutcome ro = pg_streamed_replay(&ps->streamed, &ps->changes, b);
 
 			if (ro == PGCH_FAILED)
 				return stream_fatal(ps);
@@ -568,10 +402,9 @@ pg_stream_next(ReplStream *rs, ChangeBatch *b, int timeout_ms)
 			const uint8_t *msg = (const uint8_t *) buf + ps->pending_off;
 			size_t		mlen = ps->pending_len - ps->pending_off;
 
-			if (ps->changes.dopt.proto_version >= 2 && mlen > 0 &&
-				(ps->in_stream || msg[0] == 'S' || msg[0] == 'E' || msg[0] == 'c' || msg[0] == 'A'))
+			if (pg_streamed_takes(&ps->streamed, &ps->changes, msg, mlen))
 			{
-				bool		ok = stream_block_message(ps, msg, mlen, ps->pending_lsn);
+				bool		ok = pg_streamed_feed(&ps->streamed, &ps->changes, msg, mlen, ps->pending_lsn);
 
 				PQfreemem(ps->pending);
 				ps->pending = NULL;
@@ -712,7 +545,7 @@ pg_stream_open(Source *src, const StreamStart *start, Catalog *cat)
 	}
 
 	ps = gw_new(PgStream);
-	ps->spool = pg_spool_new();
+	pg_streamed_init(&ps->streamed);
 	ps->slot = gw_strdup(start->slot_name);
 	ps->publication = gw_strdup(start->publication);
 
@@ -835,7 +668,7 @@ pg_stream_close(ReplStream *rs)
 		PQfreemem(ps->pending);
 	pg_disconnect(&ps->conn);
 	pg_changes_free(&ps->changes);
-	pg_spool_free(ps->spool);
+	pg_streamed_free(&ps->streamed);
 	free(ps->slot);
 	free(ps->publication);
 	free(ps);
