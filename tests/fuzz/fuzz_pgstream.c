@@ -8,8 +8,10 @@
  * pgoutput message, fed in order the way pg_stream.c feeds them (a
  * BATCH_FULL message is fed again after the batch is handed out; a COMMIT
  * hands out the batch; a failure ends the sequence).  Option byte 0 picks
- * the chunk size (1..8 changes), byte 1 a start position and a resume
- * prefix.  Every handed-out batch is read back value by value, so a Datum
+ * the chunk size (1..8 changes), a 4 kB chunk byte limit (bit 3) and
+ * protocol 2 with streamed transactions (bit 4: messages go through
+ * pg_streamed.c first, which spools stream blocks under $TMPDIR and replays
+ * them at Stream Commit); byte 1 a start position and a resume prefix.  Every handed-out batch is read back value by value, so a Datum
  * pointing past its arena shows up under AddressSanitizer, and the chunk
  * invariants are checked (size, first_index continuity, a re-fed message
  * always fits an empty batch).
@@ -26,6 +28,7 @@
 #include "common/cursor.h"
 #include "common/log.h"
 #include "dialect/pg/pg_changes.h"
+#include "dialect/pg/pg_streamed.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -121,15 +124,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *msg;
 	int			max_changes;
 	int64_t		next_first = 0;
+	bool		streaming;
+	PgStreamed	st;
 
 	if (cat == NULL)
 		make_catalog();
 	cur_u8(&c, &o0);
 	cur_u8(&c, &o1);
 	max_changes = 1 + (o0 & 7);
+	streaming = (o0 & 16) != 0;
 	pg_changes_init(&pc, cat, "fuzz", (o1 & 1) ? (Lsn) 0x1510000 + (Lsn) (o1 >> 1) * 0x400 : 0,
 					(o1 & 2) ? "0/1513638" : NULL, (o1 >> 2) & 7, max_changes, (o0 & 8) ? 4096 : 0);
 	change_batch_init(&b);
+	if (streaming)
+	{
+		pc.dopt.proto_version = PG_CHANGES_PROTO_STREAMING;
+		pg_streamed_init(&st);
+	}
 	while (cur_u16be(&c, &len) && cur_bytes(&c, len, &msg))
 	{
 		/* exact-size copy: reads past the message are caught */
@@ -138,6 +149,34 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int			refeeds = 0;
 
 		memcpy(copy, msg, len);
+		if (streaming && pg_streamed_takes(&st, &pc, copy, len))
+		{
+			bool		ok = pg_streamed_feed(&st, &pc, copy, len, 0x1000);
+			int			fulls = 0;
+
+			free(copy);
+			while (ok && pg_streamed_replaying(&st))
+			{
+				o = pg_streamed_replay(&st, &pc, &b);
+				if (o == PGCH_FAILED)
+					ok = false;
+				else if (o == PGCH_BATCH_FULL || o == PGCH_TXN_DONE)
+				{
+					/* the message re-fed after a full batch must fit the empty one */
+					if (o == PGCH_BATCH_FULL && ++fulls > 1)
+						__builtin_trap();
+					if (o == PGCH_TXN_DONE && log_enabled(LOG_INFO))
+						log_info("streamed transaction %s: last batch of %d changes", b.txn.txn_id, b.nchanges);
+					touch_batch(&b, max_changes, &next_first);
+					change_batch_reset(&b);
+				}
+				else
+					fulls = 0;
+			}
+			if (!ok)
+				break;
+			continue;
+		}
 		while ((o = pg_changes_feed(&pc, copy, len, 0x1000, &b)) == PGCH_BATCH_FULL)
 		{
 			touch_batch(&b, max_changes, &next_first);
@@ -156,6 +195,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			change_batch_reset(&b);
 		}
 	}
+	if (streaming)
+		pg_streamed_free(&st);
 	change_batch_free(&b);
 	pg_changes_free(&pc);
 	return 0;
