@@ -172,7 +172,7 @@ drop_txn(PgSpool *s, SpoolTxn *t)
 static bool
 spool_failed(const char *what, const char *path)
 {
-	err_set_kind(ERR_INTERNAL);
+	err_set_kind(ERR_SOURCE);	/* the stream could not be kept: rerun */
 	log_error_dh(NULL, "free space there, or point TMPDIR at a larger disk, and rerun: the source sends the transaction again",
 				 "could not %s spool file %s for a streamed transaction: %s", what, path, strerror(errno));
 	return false;
@@ -220,7 +220,7 @@ pg_spool_append(PgSpool *s, uint32_t xid, uint32_t subxid, const uint8_t *msg, s
 
 	if (len > SPOOL_MAX_MESSAGE)
 	{
-		err_set_kind(ERR_INTERNAL);
+		err_set_kind(ERR_SOURCE);	/* the stream could not be kept: rerun */
 		log_error("a streamed message of %zu bytes is over the spool's cap", len);
 		return false;
 	}
@@ -313,7 +313,7 @@ pg_spool_replay_next(PgSpool *s, const uint8_t **msg, size_t *len, Lsn *lsn)
 	memcpy(lsn, head + 4, 8);
 	if (n > SPOOL_MAX_MESSAGE)
 	{
-		err_set_kind(ERR_INTERNAL);
+		err_set_kind(ERR_SOURCE);	/* the stream could not be kept: rerun */
 		log_error("spool file %s is corrupt: a record of %u bytes", t->path, n);
 		return -1;
 	}

@@ -95,6 +95,18 @@ hist=$(pgq src postgres "SELECT count(*) FROM public.hist")
 expected=$((2 * hist + 5000 + 3000 + 50 + 4000 + 6000 + 500 + 60000))
 is "$(pgq tgt postgres "SELECT changes_applied FROM _godwit.checkpoint")" "$expected" \
    "every change applied exactly once ($hist counted transactions + the streamed ones)"
+# a spool that cannot be written: a clear error, nothing applied past it, and the
+# rerun with a usable TMPDIR finishes the job
+pgq src postgres "INSERT INTO public.big SELECT g, 'late' FROM generate_series(300001, 302000) g"
+TMPDIR=$TEST_TMP/no-such-dir gw "${REP[@]}" --stop-when-caught-up
+is "$GW_RC" 3 "replicate stops when the spool cannot be created (source stream error, 3)"
+like "$GW_ERR" 'could not create the directory of a spool file .*no-such-dir' "and says where"
+like "$GW_ERR" 'point TMPDIR at a larger disk' "and what to do"
+is "$(pgq tgt postgres "SELECT count(*) FROM public.big WHERE id > 300000")" 0 "nothing of the transaction applied"
+gw "${REP[@]}" --stop-when-caught-up
+is "$GW_RC" 0 "the rerun with a usable TMPDIR catches up"
+is "$(pg_fingerprint tgt postgres public)" "$(pg_fingerprint src postgres public)" "target == source again"
+
 is "$(find "$SPOOLTMP" -mindepth 1 -maxdepth 1 -name 'godwit-spool-*' | wc -l)" 0 \
    "no spool left behind (the killed runs' removed by the next run)"
 
