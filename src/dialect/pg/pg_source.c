@@ -6,9 +6,11 @@
  * own files of this folder (catalog reading, snapshot, copy, stream) and are
  * reached only through source_ops_postgres.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "common/lsn.h"
 #include "common/log.h"
@@ -50,15 +52,13 @@ pg_source_close(Source *src)
 
 #define SCOPE "source"
 
-/* Fetch one setting as text, or NULL (caller frees). */
+/* Fetch one setting as text (as SHOW prints it, with its unit), or NULL (caller frees). */
 static char *
 setting(PgSource *s, const char *name)
 {
 	const char *params[1] = {name};
 	char	   *v = NULL;
-	PGresult   *res = pg_query_quiet(&s->conn,
-									 "SELECT setting FROM pg_catalog.pg_settings WHERE name = $1",
-									 1, params);
+	PGresult   *res = pg_query_quiet(&s->conn, "SELECT pg_catalog.current_setting($1, true)", 1, params);
 
 	if (res && PQntuples(res) == 1)
 		v = gw_strdup(PQgetvalue(res, 0, 0));
@@ -90,6 +90,39 @@ collect_tables(PGresult *res, const TableFilter *f, StrBuf *names)
 	if (n > 10)
 		sb_appendf(names, " and %d more", n - 10);
 	return n;
+}
+
+/*
+ * From PostgreSQL 14 replicate asks for streamed in-progress transactions:
+ * those bigger than logical_decoding_work_mem are spooled under $TMPDIR on
+ * the godwit machine until they commit.  Report where, and how much room
+ * there is (a warning under 1 GB).
+ */
+static void
+check_streaming(PgSource *s, CheckList *out)
+{
+	char	   *mem;
+	const char *tmp = getenv("TMPDIR");
+	const char *dir = tmp && tmp[0] ? tmp : "/tmp";
+	struct statvfs vfs;
+
+	if (s->conn.server_version < 140000)
+		return;
+	mem = setting(s, "logical_decoding_work_mem");
+	if (statvfs(dir, &vfs) != 0)
+		checklist_add(out, SCOPE, "spool_space", CHECK_WARN, "set TMPDIR to a writable directory with room for the largest transaction",
+					  "transactions over logical_decoding_work_mem = %s are spooled under %s, which is not usable: %s",
+					  mem ? mem : "?", dir, strerror(errno));
+	else
+	{
+		double		free_gb = (double) vfs.f_bavail * (double) vfs.f_frsize / (1 << 30);
+
+		checklist_add(out, SCOPE, "spool_space", free_gb < 1.0 ? CHECK_WARN : CHECK_OK,
+					  free_gb < 1.0 ? "set TMPDIR to a disk with room for the largest transaction the application runs" : NULL,
+					  "transactions over logical_decoding_work_mem = %s stream while they run and are spooled under %s (%.1f GB free)",
+					  mem ? mem : "?", dir, free_gb);
+	}
+	free(mem);
 }
 
 /* User tables the migration could cover: ordinary and partitioned tables. */
@@ -270,6 +303,8 @@ pg_check(Source *src, const SourceCheckOptions *o, CheckList *out)
 							  max_senders);
 		}
 		PQclear(res);
+
+		check_streaming(s, out);
 
 		res = pg_query_quiet(&s->conn,
 							 "SELECT rolsuper, rolreplication, current_user FROM pg_catalog.pg_roles "

@@ -18,10 +18,15 @@ like "$GW_OUT" '"name":"wal_level","status":"OK"' "wal_level logical is OK"
 like "$GW_OUT" '"name":"replication_slots","status":"OK"' "free replication slots"
 like "$GW_OUT" '"name":"wal_senders","status":"OK"' "free wal senders"
 like "$GW_OUT" '"name":"replication_privilege","status":"OK"' "superuser has replication"
+like "$GW_OUT" '"name":"spool_space","status":"OK","message":"transactions over logical_decoding_work_mem = 64MB stream while they run and are spooled under [^ ]+ \([0-9.]+ GB free\)' \
+  "where streamed transactions are spooled, and the room there"
 like "$GW_OUT" '"name":"primary","status":"OK"' "connected to a primary"
 like "$GW_OUT" '"name":"select_privilege","status":"OK"' "select privilege"
 like "$GW_OUT" '"scope":"target","name":"create_privilege","status":"OK"' "target can create schemas and tables"
 like "$GW_OUT" '"scope":"target","name":"version","status":"OK","message":"PostgreSQL 15' "target dialect detected"
+
+TMPDIR=$TEST_TMP/no-such-dir gw check --source "$(pg_url src)" --target "$(pg_url tgt)" --format json
+like "$GW_OUT" '"name":"spool_space","status":"WARN".*no-such-dir, which is not usable' "an unusable TMPDIR is a warning"
 
 gw check --source "$(pg_url src)" --target "$(pg_url tgt)" --allow-no-pk --format json
 is "$GW_RC" 2 "--allow-no-pk alone: the keyless table still lacks a replica identity"
