@@ -26,6 +26,21 @@ time_now_us(void)
 	return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+struct timespec
+time_deadline_after(int64_t us)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (us < 0)
+		us = 0;
+	ts.tv_sec += (time_t) (us / 1000000);
+	ts.tv_nsec += (long) (us % 1000000) * 1000;
+	ts.tv_sec += ts.tv_nsec / 1000000000;
+	ts.tv_nsec %= 1000000000;
+	return ts;
+}
+
 void
 time_sleep_us(int64_t us)
 {

@@ -6,11 +6,14 @@
 #define GODWIT_COMMON_TIMEUTIL_H
 
 #include <stdint.h>
+#include <time.h>
 
 /* Microseconds on the monotonic clock (for durations). */
 int64_t		time_mono_us(void);
 /* Microseconds since the Unix epoch (wall clock). */
 int64_t		time_now_us(void);
+/* The wall-clock instant us microseconds from now, for pthread_cond_timedwait. */
+struct timespec time_deadline_after(int64_t us);
 /* Sleep for us microseconds (restarts on EINTR until elapsed or *stop set). */
 void		time_sleep_us(int64_t us);
 /* "2026-11-24T04:08:39.123Z" into buf (at least 32 bytes). */

@@ -419,12 +419,8 @@ fetch_worker_main(void *arg)
 static void
 fetch_cond_wait_ms(FetchState *st, int ms)
 {
-	struct timespec ts;
+	struct timespec ts = time_deadline_after((int64_t) ms * 1000);
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += (long) ms * 1000000L;
-	ts.tv_sec += ts.tv_nsec / 1000000000L;
-	ts.tv_nsec %= 1000000000L;
 	pthread_cond_timedwait(&st->cond, &st->mutex, &ts);
 }
 

@@ -288,19 +288,9 @@ collect_batches(Pipeline *p, ChangeBatch **out, int max)
 		/* the pool is exhausted: the stream waits for us, flush now */
 		if (n > 0 && p->nfree == 0)
 			break;
-		struct timespec ts;
 		int64_t		wait_us = n > 0 ? deadline - time_mono_us() : 200000;
+		struct timespec ts = time_deadline_after(wait_us < 1000 ? 1000 : wait_us);
 
-		if (wait_us < 1000)
-			wait_us = 1000;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += wait_us / 1000000;
-		ts.tv_nsec += (wait_us % 1000000) * 1000;
-		if (ts.tv_nsec >= 1000000000)
-		{
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
 		pthread_cond_timedwait(&p->cond, &p->mutex, &ts);
 		if (n == 0 && (signals_should_stop() || atomic_load(&p->stop)) && p->nready == 0)
 			break;

@@ -307,14 +307,8 @@ verify_wait_replicated(VerifyState *st, const char *pos)
 
 		if (now >= deadline)
 			break;
-		struct timespec ts;
+		struct timespec ts = time_deadline_after(deadline - now < 200000 ? deadline - now : 200000);
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		int64_t		wait = deadline - now < 200000 ? deadline - now : 200000;
-
-		ts.tv_nsec += (long) (wait % 1000000) * 1000;
-		ts.tv_sec += (time_t) (wait / 1000000) + ts.tv_nsec / 1000000000;
-		ts.tv_nsec %= 1000000000;
 		pthread_cond_timedwait(&st->ckpt_cond, &st->ckpt_mutex, &ts);
 	}
 	char	   *at = st->ckpt_position ? gw_strdup(st->ckpt_position) : NULL;

@@ -434,6 +434,25 @@ test_framing(void)
 		   34, "status update is 34 bytes");
 	ok(memcmp(st, want.b, 34) == 0, "status update bytes");
 	ok(strcmp(pgoutput_error_text(PGO_ERR_SHORT), "message truncated") == 0, "error text");
+
+	/* Begin and Commit as encoded for a replayed streamed transaction decode back */
+	{
+		uint8_t		bb[PGO_BEGIN_LEN],
+					cb[PGO_COMMIT_LEN];
+		Buf			enc = {0};
+		PgoMsg		msg;
+		PgoError	err;
+
+		enc.n = pgoutput_encode_begin(bb, 0x16B374D848ULL, 123456789, 4242);
+		memcpy(enc.b, bb, enc.n);
+		ok(dec(&enc, &V1, &msg, &err) && msg.type == PGO_MSG_BEGIN && msg.u.begin.final_lsn == 0x16B374D848ULL &&
+		   msg.u.begin.commit_time == 123456789 && msg.u.begin.xid == 4242, "encoded Begin decodes back");
+		enc.n = pgoutput_encode_commit(cb, 0x16B374D848ULL, 0x16B374D900ULL, 987654321);
+		memcpy(enc.b, cb, enc.n);
+		ok(dec(&enc, &V1, &msg, &err) && msg.type == PGO_MSG_COMMIT && msg.u.commit.commit_lsn == 0x16B374D848ULL &&
+		   msg.u.commit.end_lsn == 0x16B374D900ULL && msg.u.commit.commit_time == 987654321,
+		   "encoded Commit decodes back");
+	}
 }
 
 int

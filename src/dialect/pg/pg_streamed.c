@@ -32,20 +32,6 @@ pg_streamed_takes(const PgStreamed *st, const PgChanges *pc, const uint8_t *msg,
 	return st->in_stream || msg[0] == 'S' || msg[0] == 'E' || msg[0] == 'c' || msg[0] == 'A';
 }
 
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	for (int i = 3; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t) v;
-}
-
-static void
-put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t) v;
-}
-
 bool
 pg_streamed_feed(PgStreamed *st, PgChanges *pc, const uint8_t *msg, size_t len, Lsn lsn)
 {
@@ -109,18 +95,14 @@ PgChangesOutcome
 pg_streamed_replay(PgStreamed *st, PgChanges *pc, ChangeBatch *b)
 {
 	const PgoStreamCommit *sc = &st->replay_commit;
-	uint8_t		msg[33];
+	uint8_t		msg[PGO_COMMIT_LEN];
 	PgChangesOutcome o;
 
 	switch (st->replay)
 	{
 		case REPLAY_BEGIN:
-			/* 'B', final LSN, commit time, xid */
-			msg[0] = 'B';
-			put_be64(msg + 1, sc->commit_lsn);
-			put_be64(msg + 9, (uint64_t) sc->commit_time);
-			put_be32(msg + 17, sc->xid);
-			o = pg_changes_feed(pc, msg, 21, sc->commit_lsn, b);
+			o = pg_changes_feed(pc, msg, pgoutput_encode_begin(msg, sc->commit_lsn, sc->commit_time, sc->xid),
+								sc->commit_lsn, b);
 			if (o == PGCH_CONSUMED)
 				st->replay = REPLAY_MESSAGES;
 			return o;
@@ -151,13 +133,8 @@ pg_streamed_replay(PgStreamed *st, PgChanges *pc, ChangeBatch *b)
 			}
 			return o;
 		case REPLAY_COMMIT:
-			/* 'C', flags, commit LSN, end LSN, commit time */
-			msg[0] = 'C';
-			msg[1] = 0;
-			put_be64(msg + 2, sc->commit_lsn);
-			put_be64(msg + 10, sc->end_lsn);
-			put_be64(msg + 18, (uint64_t) sc->commit_time);
-			o = pg_changes_feed(pc, msg, 26, sc->commit_lsn, b);
+			o = pg_changes_feed(pc, msg, pgoutput_encode_commit(msg, sc->commit_lsn, sc->end_lsn, sc->commit_time),
+								sc->commit_lsn, b);
 			if (o == PGCH_TXN_DONE || o == PGCH_CONSUMED)
 			{
 				pg_spool_replay_end(st->spool);

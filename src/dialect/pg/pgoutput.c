@@ -176,6 +176,28 @@ put_be64(uint8_t *p, uint64_t v)
 }
 
 size_t
+pgoutput_encode_begin(uint8_t out[PGO_BEGIN_LEN], Lsn final_lsn, int64_t commit_time, uint32_t xid)
+{
+	out[0] = 'B';
+	put_be64(out + 1, final_lsn);
+	put_be64(out + 9, (uint64_t) commit_time);
+	for (int i = 0; i < 4; i++)
+		out[17 + i] = (uint8_t) (xid >> (24 - 8 * i));
+	return PGO_BEGIN_LEN;
+}
+
+size_t
+pgoutput_encode_commit(uint8_t out[PGO_COMMIT_LEN], Lsn commit_lsn, Lsn end_lsn, int64_t commit_time)
+{
+	out[0] = 'C';
+	out[1] = 0;					/* flags */
+	put_be64(out + 2, commit_lsn);
+	put_be64(out + 10, end_lsn);
+	put_be64(out + 18, (uint64_t) commit_time);
+	return PGO_COMMIT_LEN;
+}
+
+size_t
 pgoutput_encode_status(uint8_t out[PGO_STATUS_LEN], Lsn write, Lsn flush, Lsn apply,
 					   int64_t now_pg_us, bool reply_requested)
 {

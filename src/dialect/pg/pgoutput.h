@@ -89,6 +89,19 @@ bool		pgoutput_decode_frame(const uint8_t *buf, size_t len, PgoFrame *out, PgoEr
 size_t		pgoutput_encode_status(uint8_t out[PGO_STATUS_LEN], Lsn write, Lsn flush,
 								   Lsn apply, int64_t now_pg_us, bool reply_requested);
 
+/*
+ * pgoutput_encode_begin / pgoutput_encode_commit
+ *		Write a Begin ('B', 21 bytes) or a Commit ('C', 26 bytes) message as
+ *		the server sends them, for a streamed transaction replayed as an
+ *		ordinary one (pg_streamed.c).  Return the length.
+ */
+#define PGO_BEGIN_LEN 21
+#define PGO_COMMIT_LEN 26
+size_t		pgoutput_encode_begin(uint8_t out[PGO_BEGIN_LEN], Lsn final_lsn, int64_t commit_time,
+								  uint32_t xid);
+size_t		pgoutput_encode_commit(uint8_t out[PGO_COMMIT_LEN], Lsn commit_lsn, Lsn end_lsn,
+								   int64_t commit_time);
+
 /* ------------------------------------------------------------ messages */
 
 typedef enum PgoMsgType

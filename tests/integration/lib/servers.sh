@@ -253,6 +253,20 @@ kill9_cycles() {
   done
 }
 
+# wait_applied SRC TGT DB [TIMEOUT_S]: godwit's checkpoint in TGT's DB passes the
+#   WAL position SRC's DB has now (replication drained up to this moment)
+wait_applied() {
+  local src=$1 tgt=$2 db=$3 t=${4:-120} lsn deadline
+  lsn=$(pgq "$src" "$db" "SELECT pg_current_wal_lsn()")
+  deadline=$(( $(date +%s) + t ))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    [ "$(pgq "$tgt" "$db" "SELECT position::pg_lsn >= '$lsn'::pg_lsn FROM _godwit.checkpoint" 2>/dev/null)" = t ] &&
+      return 0
+    sleep 0.2
+  done
+  return 1
+}
+
 # wait_until TIMEOUT_S CMD...   poll every 0.2 s until CMD succeeds
 wait_until() {
   local t=$1; shift

@@ -36,9 +36,7 @@ kill -0 "$GW_PID" 2>/dev/null
 ok $? "replicate survived every walsender termination"
 
 kill "$LOAD"; wait "$LOAD" 2>/dev/null
-lsn=$(pgq src postgres "SELECT pg_current_wal_lsn()")
-wait_until 120 bash -c "[ \"\$(\"$PGBIN/psql\" -X -A -t -h 127.0.0.1 -p $tgt_PORT -U postgres \
-    -c \"SELECT position::pg_lsn >= '$lsn'::pg_lsn FROM _godwit.checkpoint\")\" = t ]"
+wait_applied src tgt postgres 120
 ok $? "drained after the crashes"
 kill -TERM "$GW_PID"; wait "$GW_PID"
 is "$?" 0 "replicate stopped cleanly"

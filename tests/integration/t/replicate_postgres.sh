@@ -79,14 +79,8 @@ pgq src postgres "TRUNCATE public.scratch; INSERT INTO public.scratch VALUES (1,
 ok $? "pgcopydb's CDC workload ran on pagila" || diag "$(cat "$TEST_TMP/dml.log")"
 
 # drain: the checkpoint passes the source's current position
-drained() {
-  local db=$1 lsn
-  lsn=$(pgq src "$db" "SELECT pg_current_wal_lsn()")
-  wait_until 60 bash -c "[ \"\$(\"$PGBIN/psql\" -X -A -t -h 127.0.0.1 -p $tgt_PORT -U postgres -d $db \
-      -c \"SELECT position::pg_lsn >= '$lsn'::pg_lsn FROM _godwit.checkpoint\")\" = t ]"
-}
-drained postgres; ok $? "replication drained (postgres)"
-drained pagila; ok $? "replication drained (pagila)"
+wait_applied src tgt postgres 60; ok $? "replication drained (postgres)"
+wait_applied src tgt pagila 60; ok $? "replication drained (pagila)"
 
 is "$(pg_fingerprint tgt postgres)" "$(pg_fingerprint src postgres)" "target == source after the workload, every value"
 is "$(pg_fingerprint tgt pagila)" "$(pg_fingerprint src pagila)" "pagila + pgcopydb CDC workload: target == source"

@@ -77,9 +77,7 @@ gw_bg "$TEST_TMP/rep2.log" "${REP[@]}"
 REP2=$GW_PID
 sleep 1
 kill "$LOAD"; wait "$LOAD" 2>/dev/null
-lsn=$(pgq src postgres "SELECT pg_current_wal_lsn()")
-wait_until 120 bash -c "[ \"\$(\"$PGBIN/psql\" -X -A -t -h 127.0.0.1 -p $tgt_PORT -U postgres \
-    -c \"SELECT position::pg_lsn >= '$lsn'::pg_lsn FROM _godwit.checkpoint\")\" = t ]"
+wait_applied src tgt postgres 120
 ok $? "drained"
 kill -TERM "$REP2"; wait "$REP2"
 is "$?" 0 "replicate stopped cleanly"
