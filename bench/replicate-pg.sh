@@ -60,6 +60,12 @@ hist_max() { q "$1" "$2" "SELECT coalesce(max(id), 0) FROM pgbench_history"; }
 # wait_caught_up DB: the target's history count equals the source's.  Polled
 # by the newest id (an index lookup) and only then counted: a count(*) every
 # 50 ms scans the growing table and takes CPU from the applier measured.
+# cpu_s PID...: CPU seconds (user + system) the processes have used so far
+cpu_s() {
+  local ticks=0 p
+  for p in "$@"; do [ -r "/proc/$p/stat" ] && ticks=$(( ticks + $(awk '{ print $14 + $15 }' "/proc/$p/stat") )); done
+  echo "scale=2; $ticks / $(getconf CLK_TCK)" | bc
+}
 wait_caught_up() {
   local want want_max; want=$(hist_count "$SRC_PORT" src); want_max=$(hist_max "$SRC_PORT" src)
   until [ "$(hist_max "$TGT_PORT" "$1")" -ge "$want_max" ] && [ "$(hist_count "$TGT_PORT" "$1")" = "$want" ]; do
@@ -76,10 +82,18 @@ before=$(hist_count "$SRC_PORT" src)
 pgbench -n -c 2 -j 2 -T "$DRAIN_SECONDS" -h 127.0.0.1 -p "$SRC_PORT" -U postgres src >"$OUT/pgbench-drain.log" 2>&1
 txns=$(( $(hist_count "$SRC_PORT" src) - before ))
 log "backlog: $txns transactions"
+# Each applier's processes are new at the start of its drain, so their CPU
+# counters at its end are the drain's cost: the source walsender, the target
+# backends and (godwit) the tool itself.
 t0=$(date +%s.%N); start_godwit; wait_caught_up tgt_godwit; t1=$(date +%s.%N)
 g_drain=$(echo "$t1 - $t0" | bc)
+g_cpu_ws=$(cpu_s $(q "$SRC_PORT" src "SELECT pid FROM pg_stat_replication WHERE application_name = 'godwit'"))
+g_cpu_tgt=$(cpu_s $(q "$TGT_PORT" postgres "SELECT pid FROM pg_stat_activity WHERE datname = 'tgt_godwit' AND application_name = 'godwit'"))
+g_cpu_tool=$(cpu_s "$REP_PID")
 t0=$(date +%s.%N); native enable; wait_caught_up tgt_native; t1=$(date +%s.%N)
 n_drain=$(echo "$t1 - $t0" | bc)
+n_cpu_ws=$(cpu_s $(q "$SRC_PORT" src "SELECT pid FROM pg_stat_replication WHERE application_name = 'native_sub'"))
+n_cpu_tgt=$(cpu_s $(q "$TGT_PORT" tgt_native "SELECT pid FROM pg_stat_subscription WHERE subname = 'native_sub' AND relid IS NULL"))
 native disable
 log "godwit drained in $g_drain s, native in $n_drain s"
 g_cap=$(echo "$txns / $g_drain" | bc -l); n_cap=$(echo "$txns / $n_drain" | bc -l)
@@ -100,10 +114,13 @@ for rate in $RATES; do
     wait_caught_up "$db"
     f="$OUT/lag-$who-$rate.txt"; : >"$f"
     before=$(hist_count "$SRC_PORT" src)
-    lag_sampler "$db" "$f" & SAMP=$!
     if [ "$rate" = 0 ]; then R=(); else R=(-R "$rate"); fi
     pgbench -n -c 2 -j 2 "${R[@]}" -T "$STEADY_SECONDS" -h 127.0.0.1 -p "$SRC_PORT" -U postgres src \
-      >"$OUT/pgbench-$who-$rate.log" 2>&1
+      >"$OUT/pgbench-$who-$rate.log" 2>&1 & LOAD=$!
+    # sampled once the load runs: before it, the newest row is as old as the
+    # pause between two measurements, which is not lag
+    sleep 1; lag_sampler "$db" "$f" & SAMP=$!
+    wait "$LOAD"
     made=$(( $(hist_count "$SRC_PORT" src) - before ))
     kill "$SAMP"; wait "$SAMP" 2>/dev/null
     t0=$(date +%s.%N); wait_caught_up "$db"; tail_s=$(echo "$(date +%s.%N) - $t0" | bc)
@@ -126,7 +143,14 @@ printf '\nreplicate-pg: pgbench scale %s, tpcb-like (4 row changes per transacti
 printf 'drain of a %s-transaction backlog (apply capacity)\n' "$txns"
 printf '  %-8s %8.1f s  %9.0f txn/s  %9.0f row changes/s\n' godwit "$g_drain" "$g_cap" "$(echo "$g_cap * 4" | bc -l)"
 printf '  %-8s %8.1f s  %9.0f txn/s  %9.0f row changes/s\n' native "$n_drain" "$n_cap" "$(echo "$n_cap * 4" | bc -l)"
-printf '  godwit / native apply capacity: %.2f (bar: >= 2)\n\n' "$(echo "$g_cap / $n_cap" | bc -l)"
+printf '  godwit / native apply capacity: %.2f (bar: >= 2)\n' "$(echo "$g_cap / $n_cap" | bc -l)"
+printf '  CPU seconds in the drain: godwit: source walsender %s, target backends %s, godwit %s\n' "$g_cpu_ws" "$g_cpu_tgt" "$g_cpu_tool"
+printf '                            native: source walsender %s, apply worker %s\n' "$n_cpu_ws" "$n_cpu_tgt"
+if [ "$(echo "$g_cpu_ws > 0" | bc)" = 1 ]; then
+  printf '  the source walsender alone, at one full core, emits at most %.0f txn/s to godwit (%.2fx native capacity)\n' \
+    "$(echo "$txns / $g_cpu_ws" | bc -l)" "$(echo "$txns / $g_cpu_ws / $n_cap" | bc -l)"
+fi
+echo
 printf 'steady load (%s s each): achieved source tps, lag p50 / p99 / max, catch-up after the load stops\n' "$STEADY_SECONDS"
 for rate in $RATES; do
   for who in godwit native; do
