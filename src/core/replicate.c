@@ -170,7 +170,7 @@ stream_thread(void *arg)
 			free(txn);
 			if (rs == NULL)
 			{
-				if (err_kind() == ERR_SCHEMA || !retry_wait(&retry))
+				if (err_kind() == ERR_SCHEMA || err_kind() == ERR_STATE || !retry_wait(&retry))
 					break;
 				continue;
 			}
@@ -247,7 +247,9 @@ stream_thread(void *arg)
 /*
  * Take ready batches for one flush: wait for the first, then gather more
  * until the flush interval passes, the size limits are reached, or the
- * stream has nothing more right now.
+ * stream has nothing more right now.  Returns 0 after 200 ms without any:
+ * the caller's heartbeat and cutover watch must run on an idle source too
+ * (a cutover comes exactly when the application has stopped writing).
  */
 static int
 collect_batches(Pipeline *p, ChangeBatch **out, int max)
@@ -292,14 +294,7 @@ collect_batches(Pipeline *p, ChangeBatch **out, int max)
 		struct timespec ts = time_deadline_after(wait_us < 1000 ? 1000 : wait_us);
 
 		pthread_cond_timedwait(&p->cond, &p->mutex, &ts);
-		if (n == 0 && (signals_should_stop() || atomic_load(&p->stop)) && p->nready == 0)
-			break;
-		/*
-		 * --stop-when-caught-up: a quiet source (the MySQL stream sends no
-		 * empty batches while idle) must not keep the caller from its
-		 * caught-up check.
-		 */
-		if (n == 0 && o->stop_when_caught_up && p->nready == 0)
+		if (n == 0 && p->nready == 0)
 			break;
 	}
 	pthread_mutex_unlock(&p->mutex);

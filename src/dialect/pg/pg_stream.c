@@ -503,8 +503,9 @@ check_slot(PgStream *ps, Lsn *confirmed_flush)
 				  PQgetvalue(res, 0, 2));
 	else
 		ok = true;
+	/* a slot or publication that is missing or wrong stays so: not retried */
 	if (!ok)
-		err_set_kind(ERR_SOURCE);
+		err_set_kind(ERR_STATE);
 	PQclear(res);
 	return ok;
 }
