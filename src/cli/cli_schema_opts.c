@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli_common.h"
+#include "common/errors.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "dialect/target.h"
@@ -59,6 +60,17 @@ cli_schema_options_free(void)
 	c->have_filter = c->have_overrides = false;
 }
 
+/* Connect to both ends and load the catalog; the URLs are parsed. */
+static bool
+migration_connect(CliMigration *m)
+{
+	if (!target_connect(&m->target, &m->tgt_url))
+		return false;
+	m->have_target = true;
+	m->src = source_open(&m->src_url);
+	return m->src != NULL && schema_load(&m->so, m->src, &m->target, &m->cat);
+}
+
 bool
 cli_migration_open(CliMigration *m, const char *source, const char *target)
 {
@@ -67,11 +79,26 @@ cli_migration_open(CliMigration *m, const char *source, const char *target)
 		!cli_parse_url("--target", target, &m->tgt_url) ||
 		!cli_schema_options_build(&m->so))
 		return false;
-	if (!target_connect(&m->target, &m->tgt_url))
+	return migration_connect(m);
+}
+
+bool
+cli_migration_open_failback(CliMigration *m, const char *source, const char *target)
+{
+	memset(m, 0, sizeof(*m));
+	if (!cli_parse_url("--target", target, &m->src_url) ||
+		!cli_parse_url("--source", source, &m->tgt_url) ||
+		!cli_schema_options_build(&m->so))
 		return false;
-	m->have_target = true;
-	m->src = source_open(&m->src_url);
-	return m->src != NULL && schema_load(&m->so, m->src, &m->target, &m->cat);
+	if (m->tgt_url.engine != ENGINE_POSTGRES)
+	{
+		err_set_kind(ERR_ARGS);
+		log_error_dh(NULL, "keep the source in sync another way, or fail back with a dump",
+					 "failback into a MySQL/MariaDB source is not supported yet: godwit applies changes over the PostgreSQL protocol");
+		return false;
+	}
+	m->tgt_url.session_options = "-c default_transaction_read_only=off";
+	return migration_connect(m);
 }
 
 void

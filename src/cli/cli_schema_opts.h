@@ -112,6 +112,16 @@ typedef struct CliMigration
 
 /* Open everything (zeroes *m first).  False on error (logged); close anyway. */
 bool		cli_migration_open(CliMigration *m, const char *source, const char *target);
+
+/*
+ * cli_migration_open_failback
+ *		The same, the way back: the migration's target (the new primary) is
+ *		opened as the source of changes and the migration's source as the
+ *		database they are applied to, whose sessions override the read-only
+ *		default cutover --lock-source left there (only godwit writes to it
+ *		until the failback cutover).  Both must be PostgreSQL.
+ */
+bool		cli_migration_open_failback(CliMigration *m, const char *source, const char *target);
 void		cli_migration_close(CliMigration *m);
 
 /* The options a resumed fetch must share with the run it resumes (JSON; caller frees). */

@@ -20,6 +20,7 @@ static struct
 	char	   *target;
 	bool		lock_source;
 	bool		full_verify;
+	bool		prepare_failback;
 	int64_t		drain_timeout_us;
 	int64_t		verify_concurrency;
 	int64_t		server_id;
@@ -35,6 +36,8 @@ static const OptSpec cutover_options[] = {
 	 .help = "make the source read-only first (else: stop the application's writes yourself)"},
 	{.name = "full-verify", .type = OPT_FLAG, .target = &opt.full_verify,
 	 .help = "verify every row, not only the rows replication changed"},
+	{.name = "prepare-failback", .type = OPT_FLAG, .target = &opt.prepare_failback,
+	 .help = "create the slot godwit failback reads on the target (PostgreSQL target and source)"},
 	{.name = "drain-timeout", .type = OPT_DURATION, .target = &opt.drain_timeout_us, .metavar = "DURATION",
 	 .help = "longest wait for replication to drain", .default_value = "5m"},
 	{.name = "verify-concurrency", .type = OPT_INT, .target = &opt.verify_concurrency, .metavar = "N",
@@ -70,6 +73,8 @@ cutover_main(void)
 		.apply_batch_bytes = 32 << 20,
 		.rows_per_statement = 1000,
 		.track_changes = true,
+		/* also ends when a replicator that started late drained the request */
+		.stop_when_caught_up = true,
 	};
 	CutoverOptions co = {
 		.source = &m.src_url,
@@ -82,6 +87,7 @@ cutover_main(void)
 		.json = opt.format == FORMAT_JSON,
 		.halt_started_us = halt_start,
 		.replicate = &ro,
+		.prepare_failback = opt.prepare_failback,
 	};
 
 	ok = cutover_run(&co, m.src, &m.target, &m.cat);
@@ -99,7 +105,9 @@ const Command command_cutover = {
 	"position, waits until replication has applied it (the running godwit replicate or migrate\n"
 	"stops there; with none running, cutover replicates itself), sets every target sequence past\n"
 	"the source's, verifies the rows replication changed (--full-verify: every row), and prints\n"
-	"the write-halt duration. Exit 0 only when the target is ready. See docs/delta-migration.md.",
+	"the write-halt duration. Exit 0 only when the target is ready. With --prepare-failback it also\n"
+	"creates, still inside the halt, the slot from which godwit failback replicates the target's\n"
+	"writes back to the source. See docs/delta-migration.md and docs/failback.md.",
 	.options = cutover_options,
 	.common_options = true,
 	.run = cutover_main,

@@ -10,6 +10,7 @@
 
 extern const Command command_check;
 extern const Command command_cutover;
+extern const Command command_failback;
 extern const Command command_fetch;
 extern const Command command_finalize;
 extern const Command command_migrate;

@@ -36,6 +36,7 @@ static const Command *const commands[] = {
 	&command_replicate,
 	&command_verify,
 	&command_cutover,
+	&command_failback,
 	&command_status,
 	&command_migrate,
 	&command_version,

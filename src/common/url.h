@@ -43,6 +43,12 @@ typedef struct ConnUrl
 	char	   *dbname;			/* decoded; NULL when absent */
 	ConnParam  *params;			/* decoded query parameters */
 	int			nparams;
+	/*
+	 * Startup options ("-c name=value") godwit itself adds to every ordinary
+	 * (not replication) session on this PostgreSQL-wire URL, overriding the
+	 * URL's own "options"; NULL for none.  Not owned: a static string.
+	 */
+	const char *session_options;
 } ConnUrl;
 
 /*

@@ -15,6 +15,7 @@
 #include "common/signals.h"
 #include "common/timeutil.h"
 #include "core/verify.h"
+#include "dialect/target_failback.h"
 #include "dialect/target_state.h"
 
 #define REPLICATOR_ALIVE_US	5000000
@@ -33,6 +34,7 @@ typedef struct CutoverReport
 	int64_t		tables_verified;
 	bool		full_verify;
 	bool		verified;		/* no differences */
+	char		failback_position[64];	/* the failback slot's start; "" without one */
 	bool		ok;
 } CutoverReport;
 
@@ -108,6 +110,11 @@ print_report(const CutoverOptions *o, const CutoverReport *r, char **json_out)
 	jw_kv_int(&w, "num_tables_verified", r->tables_verified);
 	jw_kv_int(&w, "num_rows_verified", r->rows_verified);
 	jw_kv_bool(&w, "verified", r->verified);
+	if (r->failback_position[0])
+	{
+		jw_kv_string(&w, "failback_slot", FAILBACK_SLOT);
+		jw_kv_string(&w, "failback_position", r->failback_position);
+	}
 	jw_object_end(&w);
 	*json_out = sb_steal(&b);
 
@@ -117,16 +124,23 @@ print_report(const CutoverOptions *o, const CutoverReport *r, char **json_out)
 		fflush(stdout);
 		return;
 	}
-	printf("\ncutover %lld: %s\n", (long long) r->cutover_id,
-		   r->ok ? "the target is ready" : "NOT READY: see above");
-	printf("  write halt      %7.1f s   writes stopped -> target ready\n", (double) r->halt_us / 1e6);
+	printf("\n%s %lld: %s\n", o->failback ? "failback cutover" : "cutover", (long long) r->cutover_id,
+		   !r->ok ? "NOT READY: see above" : o->failback ? "the source is ready" : "the target is ready");
+	printf("  write halt      %7.1f s   writes stopped -> %s ready\n", (double) r->halt_us / 1e6,
+		   o->failback ? "source" : "target");
 	printf("  drain           %7.1f s   source position %s applied%s\n", (double) r->drain_us / 1e6,
 		   r->position, r->drove_replication ? " (replication driven by cutover)" : "");
 	printf("  sequences       %7.1f s\n", (double) r->sequences_us / 1e6);
 	printf("  verification    %7.1f s   %s: %lld rows of %lld tables, %s\n", (double) r->verify_us / 1e6,
 		   r->full_verify ? "every row" : "rows changed by replication", (long long) r->rows_verified,
 		   (long long) r->tables_verified, r->verified ? "no differences" : "DIFFERENCES FOUND");
-	if (r->ok)
+	if (r->failback_position[0])
+		printf("  failback                  slot \"%s\" on the target from %s: run godwit failback\n",
+			   FAILBACK_SLOT, r->failback_position);
+	if (r->ok && o->failback)
+		printf("\nnext: point the application back at the source, which accepts writes again.%s\n",
+			   r->locked ? " The target stays read-only." : "");
+	else if (r->ok)
 		printf("\nnext: point the application at the target.%s\n",
 			   r->locked ? " The source stays read-only, as it was at cutover." : "");
 	fflush(stdout);
@@ -145,6 +159,20 @@ cutover_run(const CutoverOptions *o, Source *src, PgConn *target, Catalog *cat)
 	r.full_verify = o->full_verify;
 	if (!state_ensure(target))
 		return false;
+	/* failback's preconditions fail now, not after the halt */
+	if (o->prepare_failback)
+	{
+		if (o->source->engine != ENGINE_POSTGRES)
+		{
+			err_set_kind(ERR_ARGS);
+			log_error_dh(NULL, "cut over without --prepare-failback (see docs/failback.md)",
+						 "failback applies over the PostgreSQL protocol: a %s source cannot receive it yet",
+						 src->ops->engine);
+			return false;
+		}
+		if (!target_failback_check(target))
+			return false;
+	}
 
 	/* 1. writes stop */
 	if (o->lock_source)
@@ -245,6 +273,14 @@ cutover_run(const CutoverOptions *o, Source *src, PgConn *target, Catalog *cat)
 		state_clear_changed_keys(target, verify_started);
 	free(verify_started);
 
+	/* the failback slot: from here on, every change on the target is captured */
+	if (r.verified && o->prepare_failback &&
+		!target_failback_prepare(target, cat, r.failback_position, sizeof(r.failback_position)))
+		goto failed;
+	/* the way back: the old database takes writes again */
+	if (r.verified && o->failback && !target_failback_release(target))
+		goto failed;
+
 	r.halt_us = time_now_us() - halt_start;
 	r.ok = r.verified;
 	print_report(o, &r, &report_json);
@@ -254,8 +290,12 @@ cutover_run(const CutoverOptions *o, Source *src, PgConn *target, Catalog *cat)
 
 failed:
 	state_cutover_set(target, r.cutover_id, CUTOVER_FAILED, NULL);
-	log_error_dh(NULL, r.locked ? "fix the cause and rerun godwit cutover; the source stays read-only meanwhile"
-				 : "fix the cause and rerun godwit cutover",
-				 "cutover %lld failed", (long long) r.cutover_id);
+	if (o->failback)
+		log_error_dh(NULL, "fix the cause and rerun godwit failback --cutover",
+					 "failback cutover %lld failed", (long long) r.cutover_id);
+	else
+		log_error_dh(NULL, r.locked ? "fix the cause and rerun godwit cutover; the source stays read-only meanwhile"
+					 : "fix the cause and rerun godwit cutover",
+					 "cutover %lld failed", (long long) r.cutover_id);
 	return false;
 }

@@ -15,7 +15,10 @@
  *   4. verify the rows replication changed since the last verify (their keys
  *      are in _godwit.changed_key_sets): time proportional to the change rate,
  *      not the database size; --full-verify compares everything;
- *   5. report the write-halt duration, the drain time, rows verified and
+ *   5. with prepare_failback: create the slot failback will read on the
+ *      target, while target == source and nothing else writes there
+ *      (checked before the halt starts: see target_failback.h);
+ *   6. report the write-halt duration, the drain time, rows verified and
  *      mismatches; store it in _godwit.cutovers.
  * Nothing here grows with the size of the database.
  */
@@ -43,6 +46,8 @@ typedef struct CutoverOptions
 	bool		json;			/* --format json */
 	int64_t		halt_started_us;	/* wall clock when writes stopped; 0 = now */
 	const ReplicateOptions *replicate;	/* to drive replication when none runs */
+	bool		prepare_failback;	/* create the failback slot on the target (PostgreSQL) */
+	bool		failback;		/* the way back: "target" is the migration's source */
 } CutoverOptions;
 
 /*

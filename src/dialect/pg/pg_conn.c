@@ -110,6 +110,8 @@ pg_connect(PgConn *c, const ConnUrl *url, ConnRole role, bool replication)
 		/* money values are decoded in this session's locale: make it fixed */
 		keys[n] = "options", vals[n++] = "-c lc_monetary=C";
 	}
+	else if (url->session_options)
+		keys[n] = "options", vals[n++] = url->session_options;
 	keys[n] = NULL, vals[n] = NULL;
 
 	c->conn = PQconnectdbParams(keys, vals, 1);

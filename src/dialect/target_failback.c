@@ -1,0 +1,176 @@
+/*
+ * src/dialect/target_failback.c
+ *	  Failback slot and publication on a PostgreSQL target (see
+ *	  target_failback.h).
+ */
+#include "dialect/target_failback.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/errors.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+
+bool
+target_failback_check(PgConn *c)
+{
+	char	   *wal_level = NULL;
+	char	   *may = NULL;
+	bool		ok = false;
+
+	if (c->flavor == PG_FLAVOR_COCKROACH)
+	{
+		err_set_kind(ERR_ARGS);
+		log_error_dh(NULL, "cut over without --prepare-failback (see docs/failback.md)",
+					 "failback from a CockroachDB target needs a changefeed into godwit, which godwit does not have yet");
+		return false;
+	}
+	if (!pg_query_value(c, "SELECT pg_catalog.current_setting('wal_level')", 0, NULL, &wal_level) ||
+		!pg_query_value(c, "SELECT rolsuper OR rolreplication FROM pg_catalog.pg_roles WHERE rolname = current_user",
+						0, NULL, &may))
+		goto out;
+	if (wal_level == NULL || strcmp(wal_level, "logical") != 0)
+	{
+		err_set_kind(ERR_TARGET);
+		log_error_dh(NULL, "ALTER SYSTEM SET wal_level = logical on the target and restart it, before the cutover",
+					 "failback needs logical decoding on the target, whose wal_level is %s",
+					 wal_level ? wal_level : "unknown");
+		goto out;
+	}
+	if (may == NULL || strcmp(may, "t") != 0)
+	{
+		err_set_kind(ERR_TARGET);
+		log_error_dh(NULL, "ALTER ROLE <target user> REPLICATION (or run the cutover as a superuser)",
+					 "failback needs a replication slot on the target, and the target user may not create one");
+		goto out;
+	}
+	ok = true;
+out:
+	free(wal_level);
+	free(may);
+	return ok;
+}
+
+/* REPLICA IDENTITY FULL on each table without a key; count in *n. */
+static bool
+identity_full_where_no_key(PgConn *c, const Catalog *cat, int *n)
+{
+	*n = 0;
+	for (int i = 0; i < cat->ntables; i++)
+	{
+		const Table *t = cat->tables[i];
+		StrBuf		sql;
+		bool		ok;
+
+		if (t->npk > 0)
+			continue;
+		sb_init(&sql, 0);
+		sb_append(&sql, "ALTER TABLE ");
+		sb_append_qualified(&sql, t->target_schema, t->target_name);
+		sb_append(&sql, " REPLICA IDENTITY FULL");
+		ok = pg_exec(c, sql.data);
+		sb_free(&sql);
+		if (!ok)
+			return false;
+		(*n)++;
+	}
+	return true;
+}
+
+bool
+target_failback_prepare(PgConn *c, const Catalog *cat, char *lsn, size_t lsnlen)
+{
+	const char *slot[1] = {FAILBACK_SLOT};
+	char	   *active = NULL;
+	char	   *at = NULL;
+	StrBuf		sql;
+	int			full = 0;
+	bool		ok = false;
+
+	sb_init(&sql, 0);
+	if (!pg_query_value(c, "SELECT (SELECT active FROM pg_catalog.pg_replication_slots WHERE slot_name = $1)",
+						1, slot, &active))
+		goto out;
+	if (active && strcmp(active, "t") == 0)
+	{
+		log_error_dh(NULL, "stop the godwit failback reading it, then rerun the cutover",
+					 "the failback slot \"%s\" on the target is in use", FAILBACK_SLOT);
+		goto out;
+	}
+	if (active)
+	{
+		PGresult   *res = pg_query(c, "SELECT pg_catalog.pg_drop_replication_slot($1)", 1, slot);
+
+		PQclear(res);
+		if (res == NULL)
+			goto out;
+		log_info("dropped the failback slot of an earlier cutover attempt");
+	}
+	if (!identity_full_where_no_key(c, cat, &full))
+		goto out;
+
+	sb_append(&sql, "DROP PUBLICATION IF EXISTS ");
+	sb_append_ident(&sql, FAILBACK_PUBLICATION);
+	sb_append(&sql, "; CREATE PUBLICATION ");
+	sb_append_ident(&sql, FAILBACK_PUBLICATION);
+	sb_append(&sql, " FOR TABLE ");
+	for (int i = 0; i < cat->ntables; i++)
+	{
+		if (i > 0)
+			sb_append(&sql, ", ");
+		sb_append_qualified(&sql, cat->tables[i]->target_schema, cat->tables[i]->target_name);
+	}
+	if (cat->ntables == 0)
+	{
+		log_error("failback: no tables to publish");
+		goto out;
+	}
+	if (!pg_exec(c, sql.data))
+	{
+		log_error_dh(NULL, "CREATE PUBLICATION ... FOR TABLE needs ownership of the tables (or superuser)",
+					 "could not create the failback publication \"%s\" on the target", FAILBACK_PUBLICATION);
+		goto out;
+	}
+	/* waits for transactions running on the target: none yet, writes are halted */
+	if (!pg_query_value(c, "SELECT lsn FROM pg_catalog.pg_create_logical_replication_slot($1, 'pgoutput')",
+						1, slot, &at) || at == NULL)
+		goto out;
+	snprintf(lsn, lsnlen, "%s", at);
+	log_info("failback slot \"%s\" and publication \"%s\" (%d table%s) created on the target at %s%s",
+			 FAILBACK_SLOT, FAILBACK_PUBLICATION, cat->ntables, cat->ntables == 1 ? "" : "s", at,
+			 full ? "; tables without a primary key now have REPLICA IDENTITY FULL" : "");
+	ok = true;
+out:
+	if (!ok && err_kind() == ERR_NONE)
+		err_set_kind(ERR_TARGET);
+	free(active);
+	free(at);
+	sb_free(&sql);
+	return ok;
+}
+
+bool
+target_failback_release(PgConn *c)
+{
+	char	   *db = NULL;
+	StrBuf		sql;
+	bool		ok;
+
+	if (!pg_query_value(c, "SELECT current_database()", 0, NULL, &db) || db == NULL)
+		return false;
+	sb_init(&sql, 0);
+	sb_append(&sql, "ALTER DATABASE ");
+	sb_append_ident(&sql, db);
+	sb_append(&sql, " RESET default_transaction_read_only");
+	ok = pg_exec(c, sql.data);
+	if (ok)
+		log_info("database \"%s\" accepts writes again", db);
+	else
+		log_error_dh(NULL, "ALTER DATABASE ... RESET default_transaction_read_only as its owner or a superuser",
+					 "could not make database \"%s\" writable again", db);
+	sb_free(&sql);
+	free(db);
+	return ok;
+}
