@@ -8,10 +8,14 @@
 #   4. starts a live write workload on the source (pgbench, ~300 tps);
 #   5. runs `godwit migrate` (check, fetch, replicate, live verify) and shows
 #      its status while the application keeps writing;
-#   6. stops the writes and runs `godwit cutover`: drain, sequences, verify;
-#   7. checks the result independently (per-table checksums of both sides)
-#      and prints the report: rows, changes replicated, lag, downtime;
-#   8. stops everything it started.
+#   6. stops the writes and runs `godwit cutover --prepare-failback`: drain,
+#      sequences, verify, and the slot for the way back;
+#   7. checks the result independently (per-table checksums of both sides);
+#   8. the way back: the application writes to the target while `godwit
+#      failback` replicates to the source, then `godwit failback --cutover`;
+#      checks both sides again;
+#   9. prints the report: rows, changes replicated, downtime both ways;
+#      and stops everything it started.
 #
 # Environment: DEMO_SCALE (pgbench scale, default 10), DEMO_WIDE_ROWS (200000),
 # DEMO_REPLICATE_SECONDS (time the application writes during replication, 20).
@@ -86,7 +90,7 @@ done
 
 say "cutover: the application stops writing, godwit cuts over"
 kill "$APP"; wait "$APP" 2>/dev/null
-"$GODWIT" cutover --source "$SRC" --target "$TGT" 2>"$TEST_TMP/cutover.log"
+"$GODWIT" cutover --source "$SRC" --target "$TGT" --prepare-failback 2>"$TEST_TMP/cutover.log"
 CUT=$?
 wait "$MIG"; MIGRC=$?
 
@@ -95,6 +99,19 @@ diff <(pg_fingerprint src shop public) <(pg_fingerprint tgt shop public) >"$TEST
 SAME=$?
 pg_fingerprint tgt shop public | awk '{printf "  %-22s %10s rows  md5 %s\n", $1, $2, $3}'
 [ "$SAME" = 0 ] && echo "  source and target are identical" || { echo "  DIFFERENT:"; cat "$TEST_TMP/fingerprint.diff"; }
+
+say "the way back: the application writes to the target, godwit failback keeps the source in sync"
+"$GODWIT" failback --source "$SRC" --target "$TGT" >"$TEST_TMP/failback.out" 2>"$TEST_TMP/failback.log" &
+FB=$!
+bg_track "$FB"
+"$PGBIN/pgbench" -n -h 127.0.0.1 -p "$tgt_PORT" -U postgres -c 4 -j 2 -R 300 -T 5 shop >"$TEST_TMP/pgbench-target.log" 2>&1
+echo "  the application wrote $(grep -o 'processed: [0-9]*' "$TEST_TMP/pgbench-target.log" | cut -d' ' -f2) transactions to the target"
+"$GODWIT" failback --source "$SRC" --target "$TGT" --cutover 2>"$TEST_TMP/failback-cutover.log"
+FBCUT=$?
+wait "$FB"; FBRC=$?
+diff <(pg_fingerprint src shop public) <(pg_fingerprint tgt shop public) >"$TEST_TMP/fingerprint-back.diff"
+SAME_BACK=$?
+[ "$SAME_BACK" = 0 ] && echo "  source and target are identical again" || { echo "  DIFFERENT:"; cat "$TEST_TMP/fingerprint-back.diff"; }
 
 say "summary"
 rows=$(pgq tgt shop "SELECT sum(rows_copied) FROM _godwit.shards")
@@ -106,5 +123,9 @@ echo "  rows copied by fetch            $rows"
 echo "  changes replicated while live   $changes"
 echo "  write halt (downtime)           ${halt:-?} s (drain ${drain:-?} s)"
 echo "  cutover verification            $([ "$CUT" = 0 ] && echo clean || echo "FAILED (exit $CUT)")"
+back=$(pgq src shop "SELECT report FROM _godwit.cutovers ORDER BY cutover_id DESC LIMIT 1")
+back_changes=$(pgq src shop "SELECT changes_applied FROM _godwit.checkpoint")
+echo "  failback: changes replayed      ${back_changes:-?} (target -> source)"
+echo "  failback write halt             $(printf '%s' "$back" | grep -o '"write_halt_seconds":[0-9.]*' | cut -d: -f2) s, $([ "$FBCUT" = 0 ] && [ "$SAME_BACK" = 0 ] && echo "source identical, writable again" || echo "FAILED (exit $FBCUT)")"
 echo "  demo took                       $(( $(date +%s) - started )) s"
-[ "$CUT" = 0 ] && [ "$MIGRC" = 0 ] && [ "$SAME" = 0 ]
+[ "$CUT" = 0 ] && [ "$MIGRC" = 0 ] && [ "$SAME" = 0 ] && [ "$FBCUT" = 0 ] && [ "$FBRC" = 0 ] && [ "$SAME_BACK" = 0 ]
