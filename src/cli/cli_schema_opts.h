@@ -79,6 +79,11 @@ extern const char *const cli_zero_dates_choices[];	/* null, error */
 	 .help = "MySQL zero dates ('0000-00-00') become NULL or stop the copy", .default_value = "null", \
 	 .choices = cli_zero_dates_choices}
 
+/* The steps after fetch: they must be told what fetch was told. */
+#define CLI_MIGRATION_ALLOW_NO_PK_OPTION \
+	{.name = "allow-no-pk", .type = OPT_FLAG, .target = &cli_schema_opts.allow_no_pk, \
+	 .help = "the migration has tables without a primary key (as given to fetch)"}
+
 #define CLI_SCHEMA_TABLE_OPTIONS \
 	{.name = "table-handling", .type = OPT_ENUM, .target = &cli_schema_opts.table_handling, \
 	 .metavar = "MODE", .help = "existing target tables: compare (none), empty, or drop and recreate", \

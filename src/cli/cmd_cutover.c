@@ -49,8 +49,7 @@ static const OptSpec cutover_options[] = {
 	 .help = "report format", .default_value = "text", .choices = format_choices},
 	CLI_SCHEMA_FILTER_OPTIONS,
 	CLI_SCHEMA_MAPPING_OPTIONS,
-	{.name = "allow-no-pk", .type = OPT_FLAG, .target = &cli_schema_opts.allow_no_pk,
-	 .help = "the migration has tables without a primary key (as given to fetch)"},
+	CLI_MIGRATION_ALLOW_NO_PK_OPTION,
 	OPT_TABLE_END
 };
 

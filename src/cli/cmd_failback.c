@@ -56,10 +56,8 @@ static const OptSpec failback_options[] = {
 	 .help = "with --cutover: longest wait for replication to drain", .default_value = "5m"},
 	{.name = "format", .type = OPT_ENUM, .target = &opt.format, .metavar = "FMT",
 	 .help = "with --cutover: report format", .default_value = "text", .choices = format_choices},
-	CLI_SCHEMA_FILTER_OPTIONS,
-	CLI_SCHEMA_MAPPING_OPTIONS,
-	{.name = "allow-no-pk", .type = OPT_FLAG, .target = &cli_schema_opts.allow_no_pk,
-	 .help = "the migration has tables without a primary key (as given to fetch)"},
+	CLI_SCHEMA_FILTER_OPTIONS,	/* the MySQL mapping options do not apply: PostgreSQL both ways */
+	CLI_MIGRATION_ALLOW_NO_PK_OPTION,
 	OPT_TABLE_END
 };
 

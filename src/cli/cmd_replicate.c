@@ -63,8 +63,7 @@ static const OptSpec replicate_options[] = {
 	 .help = "do not apply the source's TRUNCATEs (the target keeps those rows; logged)"},
 	CLI_SCHEMA_FILTER_OPTIONS,
 	CLI_SCHEMA_MAPPING_OPTIONS,
-	{.name = "allow-no-pk", .type = OPT_FLAG, .target = &cli_schema_opts.allow_no_pk,
-	 .help = "the migration has tables without a primary key (as given to fetch)"},
+	CLI_MIGRATION_ALLOW_NO_PK_OPTION,
 	OPT_TABLE_END
 };
 
