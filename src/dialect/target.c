@@ -9,6 +9,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "dialect/target_failback.h"
 
 #define SCOPE "target"
 
@@ -59,6 +60,9 @@ target_check(PgConn *c, CheckList *out)
 					  "GRANT CREATE ON DATABASE <target database> TO the migration user",
 					  "cannot create schemas and tables: %s", c->last_error);
 	pg_exec_quiet(c, "ROLLBACK");
+
+	/* a wal_level change needs a restart: better known now than at cutover */
+	target_failback_check_item(c, out);
 
 	if (pg_query_value(c, "SELECT current_database()", 0, NULL, &db))
 	{

@@ -11,46 +11,86 @@
 
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/mem.h"
 #include "common/strbuf.h"
 
-bool
-target_failback_check(PgConn *c)
+/*
+ * What stops a failback from this target, if anything: *why (caller frees;
+ * NULL when ready) and *remedy (static), and in *kind the error kind a
+ * refusal carries.  False when the target could not be asked (logged).
+ */
+static bool
+failback_blocker(PgConn *c, char **why, const char **remedy, ErrKind *kind)
 {
 	char	   *wal_level = NULL;
 	char	   *may = NULL;
-	bool		ok = false;
 
+	*why = NULL;
+	*remedy = NULL;
+	*kind = ERR_TARGET;
 	if (c->flavor == PG_FLAVOR_COCKROACH)
 	{
-		err_set_kind(ERR_ARGS);
-		log_error_dh(NULL, "cut over without --prepare-failback (see docs/failback.md)",
-					 "failback from a CockroachDB target needs a changefeed into godwit, which godwit does not have yet");
-		return false;
+		*kind = ERR_ARGS;
+		*why = gw_strdup("failback from a CockroachDB target needs a changefeed into godwit, which godwit does not have yet");
+		*remedy = "cut over without --prepare-failback (see docs/failback.md)";
+		return true;
 	}
 	if (!pg_query_value(c, "SELECT pg_catalog.current_setting('wal_level')", 0, NULL, &wal_level) ||
 		!pg_query_value(c, "SELECT rolsuper OR rolreplication FROM pg_catalog.pg_roles WHERE rolname = current_user",
 						0, NULL, &may))
-		goto out;
+	{
+		free(wal_level);
+		return false;
+	}
 	if (wal_level == NULL || strcmp(wal_level, "logical") != 0)
 	{
-		err_set_kind(ERR_TARGET);
-		log_error_dh(NULL, "ALTER SYSTEM SET wal_level = logical on the target and restart it, before the cutover",
-					 "failback needs logical decoding on the target, whose wal_level is %s",
-					 wal_level ? wal_level : "unknown");
-		goto out;
+		*why = gw_asprintf("failback needs logical decoding on the target, whose wal_level is %s",
+						   wal_level ? wal_level : "unknown");
+		*remedy = "ALTER SYSTEM SET wal_level = logical on the target and restart it, before the cutover";
 	}
-	if (may == NULL || strcmp(may, "t") != 0)
+	else if (may == NULL || strcmp(may, "t") != 0)
 	{
-		err_set_kind(ERR_TARGET);
-		log_error_dh(NULL, "ALTER ROLE <target user> REPLICATION (or run the cutover as a superuser)",
-					 "failback needs a replication slot on the target, and the target user may not create one");
-		goto out;
+		*why = gw_strdup("failback needs a replication slot on the target, and the target user may not create one");
+		*remedy = "ALTER ROLE <target user> REPLICATION (or run the cutover as a superuser)";
 	}
-	ok = true;
-out:
 	free(wal_level);
 	free(may);
-	return ok;
+	return true;
+}
+
+bool
+target_failback_check(PgConn *c)
+{
+	char	   *why;
+	const char *remedy;
+	ErrKind		kind;
+
+	if (!failback_blocker(c, &why, &remedy, &kind))
+		return false;
+	if (why == NULL)
+		return true;
+	err_set_kind(kind);
+	log_error_dh(NULL, remedy, "%s", why);
+	free(why);
+	return false;
+}
+
+void
+target_failback_check_item(PgConn *c, CheckList *out)
+{
+	char	   *why;
+	const char *remedy;
+	ErrKind		kind;
+
+	if (!failback_blocker(c, &why, &remedy, &kind))
+		checklist_add(out, "target", "failback", CHECK_WARN, NULL, "could not tell whether failback is possible: %s",
+					  c->last_error ? c->last_error : "query failed");
+	else if (why)
+		checklist_add(out, "target", "failback", CHECK_WARN, remedy, "cutover --prepare-failback would refuse: %s", why);
+	else
+		checklist_add(out, "target", "failback", CHECK_OK, NULL,
+					  "possible: wal_level is logical and the user may create replication slots");
+	free(why);
 }
 
 /* REPLICA IDENTITY FULL on each table without a key; count in *n. */

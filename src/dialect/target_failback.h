@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "catalog/catalog.h"
+#include "common/checklist.h"
 #include "dialect/pg/pg_conn.h"
 
 /* The slot and publication failback reads on the target. */
@@ -34,6 +35,9 @@
  * Returns false with the reason and the remedy logged (ERR_ARGS or ERR_TARGET).
  */
 bool		target_failback_check(PgConn *c);
+
+/* The same as a `godwit check` item (scope target, name failback): OK or WARN. */
+void		target_failback_check_item(PgConn *c, CheckList *out);
 
 /*
  * target_failback_prepare

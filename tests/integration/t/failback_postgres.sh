@@ -33,6 +33,12 @@ pgq src app "UPDATE acct SET bal = bal + 1 WHERE id <= 500; DELETE FROM nopk WHE
 wait_applied src tgt app 60; ok $? "replicate applied the source's writes"
 sleep 7   # idle for longer than the replicator's 5 s liveness window
 
+gw check --source "$SRC" --target "$(pg_url nolog)" --allow-no-pk --format json
+like "$GW_OUT" '"scope":"target","name":"failback","status":"WARN","message":"cutover --prepare-failback would refuse: failback needs logical decoding on the target, whose wal_level is replica"' \
+  "check warns, long before cutover, that a target at wal_level=replica cannot feed a failback"
+is "$GW_RC" 0 "(a warning, not a failure)"
+gw check --source "$SRC" --target "$TGT" --allow-no-pk --format json
+like "$GW_OUT" '"scope":"target","name":"failback","status":"OK"' "check: failback possible on the real target"
 gw cutover --source "$(pg_url nolog)" --target "$TGT" --prepare-failback
 isnt "$GW_RC" 0 "(setup check) a cutover against the wrong source fails"
 pgq nolog postgres "CREATE DATABASE app"
