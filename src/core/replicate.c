@@ -165,6 +165,13 @@ stream_thread(void *arg)
 			if (pos)
 				start.position = pos;
 			start.txn_id = txn;
+			/*
+			 * The error kinds of connections lost and regained are history:
+			 * what follows must be judged on its own (a missing slot is not
+			 * retried; a clean stop exits 0).  Nothing else runs now: the
+			 * applier has finished every queued batch.
+			 */
+			err_reset();
 			rs = p->src->ops->stream_open(p->src, &start, p->cat);
 			free(pos);
 			free(txn);
@@ -588,6 +595,8 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 	pthread_mutex_unlock(&p.mutex);
 	pthread_join(thread, NULL);
 	ok = !p.failed;
+	if (ok)
+		err_reset();			/* lost and regained connections were logged; the run is clean */
 	if (drained && ok)
 	{
 		/* the stream is closed and its last position confirmed: hand over */

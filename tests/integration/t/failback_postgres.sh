@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Failback as an operator runs it: cutover --prepare-failback; the application
 # then writes to the target while godwit failback streams those writes back to
-# the source (kill -9 at random moments included); failback --cutover makes
-# the source ready again, with its sequences past the target's.  Also: a
+# the source (kill -9 at random moments, and its walsender terminated three
+# times); failback --cutover makes the source ready again, with its sequences
+# past the target's, and the replicator exits 0.  Also: a
 # cutover that comes after the source has been idle for longer than the
 # replicator's liveness window is drained by the running replicator (its
 # heartbeat runs on an idle source); and the refusals: a target without
@@ -85,7 +86,12 @@ LOAD=$!; bg_track "$LOAD"
 kill9_cycles 6 "$TEST_TMP/fb-kill" failback --source "$SRC" --target "$TGT" --allow-no-pk
 gw_bg "$TEST_TMP/fb.log" failback --source "$SRC" --target "$TGT" --allow-no-pk
 FB=$GW_PID
+for i in 1 2 3; do   # the target ends failback's walsender: it reconnects and resumes
+  sleep 2
+  pgq tgt app "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = 'godwit_failback' AND active_pid IS NOT NULL" >/dev/null
+done
 wait "$LOAD"; is "$?" 0 "the application's load on the target ran without errors"
+kill -0 "$FB" 2>/dev/null; ok $? "failback survived its walsender being terminated three times"
 applied=$(pgq src app "SELECT changes_applied FROM _godwit.checkpoint")
 ok "$( [ "${applied:-0}" -gt 0 ]; echo $?)" "failback applied changes on the source ($applied)"
 pgq src app "INSERT INTO public.acct (bal) VALUES (1)" 2>/dev/null
