@@ -11,6 +11,7 @@
 #include "common/errors.h"
 #include "core/migrate.h"
 #include "dialect/target.h"
+#include "dialect/target_failback.h"
 
 static struct
 {
@@ -30,6 +31,7 @@ static struct
 	bool		skip_live_verify;
 	bool		lock_source;
 	bool		full_verify;
+	bool		prepare_failback;
 	int64_t		verify_concurrency;
 	int			format;
 } opt;
@@ -68,6 +70,8 @@ static const OptSpec migrate_options[] = {
 	 .help = "at cutover (SIGUSR1), make the source read-only first"},
 	{.name = "full-verify", .type = OPT_FLAG, .target = &opt.full_verify,
 	 .help = "at cutover, verify every row instead of the changed ones"},
+	{.name = "prepare-failback", .type = OPT_FLAG, .target = &opt.prepare_failback,
+	 .help = "at cutover, create the slot godwit failback reads on the target (checked now)"},
 	{.name = "verify-concurrency", .type = OPT_INT, .target = &opt.verify_concurrency, .metavar = "N",
 	 .help = "verification threads", .default_value = "1", .min = 1, .max = 64},
 	{.name = "format", .type = OPT_ENUM, .target = &opt.format, .metavar = "FMT",
@@ -148,7 +152,11 @@ migrate_main(void)
 		.verify_concurrency = (int) opt.verify_concurrency,
 		.json = opt.format == FORMAT_JSON,
 		.replicate = &mo.replicate,
+		.prepare_failback = opt.prepare_failback,
 	};
+	/* hours before the cutover is the time to learn that failback cannot work */
+	if (opt.prepare_failback && !target_failback_check(&m.target, m.src_url.engine))
+		goto done;
 	ok = migrate_run(&mo, m.src, &m.target, &m.cat);
 
 done:

@@ -160,19 +160,8 @@ cutover_run(const CutoverOptions *o, Source *src, PgConn *target, Catalog *cat)
 	if (!state_ensure(target))
 		return false;
 	/* failback's preconditions fail now, not after the halt */
-	if (o->prepare_failback)
-	{
-		if (o->source->engine != ENGINE_POSTGRES)
-		{
-			err_set_kind(ERR_ARGS);
-			log_error_dh(NULL, "cut over without --prepare-failback (see docs/failback.md)",
-						 "failback applies over the PostgreSQL protocol: a %s source cannot receive it yet",
-						 src->ops->engine);
-			return false;
-		}
-		if (!target_failback_check(target))
-			return false;
-	}
+	if (o->prepare_failback && !target_failback_check(target, o->source->engine))
+		return false;
 
 	/* 1. writes stop */
 	if (o->lock_source)

@@ -59,12 +59,19 @@ failback_blocker(PgConn *c, char **why, const char **remedy, ErrKind *kind)
 }
 
 bool
-target_failback_check(PgConn *c)
+target_failback_check(PgConn *c, ConnEngine source_engine)
 {
 	char	   *why;
 	const char *remedy;
 	ErrKind		kind;
 
+	if (source_engine != ENGINE_POSTGRES)
+	{
+		err_set_kind(ERR_ARGS);
+		log_error_dh(NULL, "cut over without --prepare-failback (see docs/failback.md)",
+					 "failback applies over the PostgreSQL protocol: a MySQL/MariaDB source cannot receive it yet");
+		return false;
+	}
 	if (!failback_blocker(c, &why, &remedy, &kind))
 		return false;
 	if (why == NULL)

@@ -28,13 +28,15 @@
 
 /*
  * target_failback_check
- *		Can this target feed a failback: PostgreSQL (not CockroachDB), wal_level
- *		logical, a role allowed to create replication slots.  Cheap; meant to
- *		run before the write halt starts.
+ *		Can this target feed a failback into a source of this engine: the
+ *		source PostgreSQL (failback applies over the PostgreSQL protocol), the
+ *		target PostgreSQL (not CockroachDB) with wal_level logical and a role
+ *		allowed to create replication slots.  Cheap; meant to run before the
+ *		write halt starts, or when migrate starts.
  *
  * Returns false with the reason and the remedy logged (ERR_ARGS or ERR_TARGET).
  */
-bool		target_failback_check(PgConn *c);
+bool		target_failback_check(PgConn *c, ConnEngine source_engine);
 
 /* The same as a `godwit check` item (scope target, name failback): OK or WARN. */
 void		target_failback_check_item(PgConn *c, CheckList *out);

@@ -48,6 +48,8 @@ is "$GW_RC" 4 "--prepare-failback with a target at wal_level=replica: exit 4"
 like "$GW_ERR" "wal_level is replica" "the error names wal_level"
 like "$GW_ERR" "ALTER SYSTEM SET wal_level = logical" "and the remedy"
 is "$(pgq src app "SHOW default_transaction_read_only")" off "checked before the source was locked"
+gw migrate --source "$SRC" --target "$(pg_url nolog app)" --prepare-failback --allow-no-pk
+is "$GW_RC" 4 "migrate --prepare-failback refuses such a target when it starts, not at cutover"
 
 gw cutover --source "$SRC" --target "$TGT" --lock-source --prepare-failback --allow-no-pk
 is "$GW_RC" 0 "cutover --prepare-failback after an idle spell: the target is ready"
