@@ -62,13 +62,14 @@ one(PgConn *c, const char *sql)
 static const char *
 phase_of(const StatusInfo *s)
 {
-	if (!s->has_state || !s->has_fetch)
+	/* replication without a fetch: --slot-name mode, or failback into the old source */
+	if (!s->has_state || (!s->has_fetch && !s->has_checkpoint))
 		return "not started";
 	if (s->cutover_status && strcmp(s->cutover_status, "done") == 0)
 		return "cut over";
 	if (s->cutover_status && strcmp(s->cutover_status, "failed") != 0)
 		return "cutting over";
-	if (strcmp(s->fetch_status, "done") != 0)
+	if (s->has_fetch && strcmp(s->fetch_status, "done") != 0)
 		return "fetching";
 	if (s->replicator_alive)
 		return "replicating";

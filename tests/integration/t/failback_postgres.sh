@@ -94,6 +94,8 @@ for i in 1 2 3; do   # the target ends failback's walsender: it reconnects and r
 done
 wait "$LOAD"; is "$?" 0 "the application's load on the target ran without errors"
 kill -0 "$FB" 2>/dev/null; ok $? "failback survived its walsender being terminated three times"
+gw status --target "$SRC" --source "$TGT" --format json
+like "$GW_OUT" '"phase":"replicating".*"running":true' "status of the source (as failback's target): replicating"
 applied=$(pgq src app "SELECT changes_applied FROM _godwit.checkpoint")
 ok "$( [ "${applied:-0}" -gt 0 ]; echo $?)" "failback applied changes on the source ($applied)"
 pgq src app "INSERT INTO public.acct (bal) VALUES (1)" 2>/dev/null
