@@ -896,7 +896,7 @@ emit_nopk(Applier *a, const Change *c)
 	{
 		case CHANGE_INSERT:
 			row_params(t, c->new_row, params, &p);
-			target_sql_insert_plain(&a->sql, t);
+			target_sql_insert_plain(&a->sql, a->dialect, t);
 			a->stats.upserts++;
 			break;
 		case CHANGE_DELETE:

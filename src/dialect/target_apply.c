@@ -67,6 +67,20 @@ is_key_column(const Table *t, int col)
 	return false;
 }
 
+/*
+ * Replicated rows keep their values, identity columns included: a table
+ * godwit did not create (failback applies into the migration's source) may
+ * declare GENERATED ALWAYS AS IDENTITY, which refuses them without this.
+ * PostgreSQL accepts it on any INSERT; fetch gives CockroachDB targets
+ * sequence defaults instead.
+ */
+static void
+append_overriding(StrBuf *sql, TargetDialect d)
+{
+	if (d == TARGET_POSTGRES)
+		sb_append(sql, " OVERRIDING SYSTEM VALUE");
+}
+
 void
 target_sql_upsert(StrBuf *sql, TargetDialect d, const Table *t, int nrows)
 {
@@ -78,6 +92,7 @@ target_sql_upsert(StrBuf *sql, TargetDialect d, const Table *t, int nrows)
 	sb_append_qualified(sql, t->target_schema, t->target_name);
 	sb_appendc(sql, ' ');
 	append_column_list(sql, t);
+	append_overriding(sql, d);
 	sb_append(sql, " VALUES ");
 	for (int r = 0; r < nrows; r++)
 	{
@@ -173,7 +188,7 @@ target_sql_truncate(StrBuf *sql, Table *const *tables, int n, bool cascade)
 }
 
 void
-target_sql_insert_plain(StrBuf *sql, const Table *t)
+target_sql_insert_plain(StrBuf *sql, TargetDialect d, const Table *t)
 {
 	int			ncols = target_apply_ncolumns(t);
 
@@ -181,6 +196,7 @@ target_sql_insert_plain(StrBuf *sql, const Table *t)
 	sb_append_qualified(sql, t->target_schema, t->target_name);
 	sb_appendc(sql, ' ');
 	append_column_list(sql, t);
+	append_overriding(sql, d);
 	sb_append(sql, " VALUES (");
 	for (int c = 0; c < ncols; c++)
 		sb_appendf(sql, c ? ", $%d" : "$%d", c + 1);

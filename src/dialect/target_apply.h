@@ -44,7 +44,7 @@ void		target_sql_truncate(StrBuf *sql, Table *const *tables, int n, bool cascade
  * Columns whose type has no equality operator (json, xml, geometric types)
  * are compared by their text form.
  */
-void		target_sql_insert_plain(StrBuf *sql, const Table *t);
+void		target_sql_insert_plain(StrBuf *sql, TargetDialect d, const Table *t);
 void		target_sql_delete_one(StrBuf *sql, TargetDialect d, const Table *t);
 void		target_sql_update_one(StrBuf *sql, TargetDialect d, const Table *t);
 

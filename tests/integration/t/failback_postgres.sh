@@ -8,7 +8,10 @@
 # replicator's liveness window is drained by the running replicator (its
 # heartbeat runs on an idle source); and the refusals: a target without
 # wal_level=logical (before anything is locked), no failback slot,
-# --lock-target without --cutover, a MySQL source.
+# --lock-target without --cutover, a MySQL source.  The source's tables
+# include one declared GENERATED ALWAYS AS IDENTITY with a stored generated
+# column (the target has a sequence default there, so the application's rows
+# come back with ids the source would not have generated itself).
 . "$(dirname "$0")/../lib/harness.sh"
 
 pg_node src
@@ -23,7 +26,9 @@ pgq src app "CREATE TABLE public.acct (id bigserial PRIMARY KEY, bal int NOT NUL
   INSERT INTO public.\"Odd \"\"Name\" SELECT g, 'v' FROM generate_series(1, 100) g;
   CREATE TABLE public.nopk (a int, b text);
   INSERT INTO public.nopk SELECT g % 10, 'x' FROM generate_series(1, 50) g;
-  ALTER TABLE public.nopk REPLICA IDENTITY FULL;"
+  ALTER TABLE public.nopk REPLICA IDENTITY FULL;
+  CREATE TABLE public.gen (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, a int, twice int GENERATED ALWAYS AS (a * 2) STORED);
+  INSERT INTO public.gen (a) SELECT g FROM generate_series(1, 100) g;"
 
 # --- forward: fetch, replicate, a quiet source, cutover ----------------------
 gw fetch --source "$SRC" --target "$TGT" --allow-no-pk
@@ -81,6 +86,8 @@ DELETE FROM public.acct WHERE id = :id + 1;
 UPDATE public.acct SET id = id + 1000000 WHERE id = :id + 2;
 UPDATE public."Odd ""Name" SET "select" = md5(random()::text) WHERE "k ey" = :id % 100;
 INSERT INTO public.nopk VALUES (:id % 10, 'n');
+INSERT INTO public.gen (a) VALUES (:id);
+UPDATE public.gen SET a = a + 1 WHERE id = :id % 100 + 1;
 SQL
 "$PGBIN/pgbench" -n -h 127.0.0.1 -p "$tgt_PORT" -U postgres -c 2 -j 2 -R 100 -T 20 -f "$TEST_TMP/app.sql" app \
   >"$TEST_TMP/pgbench.log" 2>&1 &
