@@ -12,6 +12,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "dialect/target.h"
+#include "dialect/target_failback.h"
 
 CliSchemaOptions cli_schema_opts;
 
@@ -98,7 +99,7 @@ cli_migration_open_failback(CliMigration *m, const char *source, const char *tar
 		return false;
 	}
 	m->tgt_url.session_options = "-c default_transaction_read_only=off";
-	return migration_connect(m);
+	return migration_connect(m) && target_failback_session(&m->target, &m->tgt_url, &m->cat);
 }
 
 void

@@ -221,3 +221,70 @@ target_failback_release(PgConn *c)
 	free(db);
 	return ok;
 }
+
+/* Enabled user triggers on the migrated tables, "schema.table.trigger, ..." or NULL. */
+static bool
+user_triggers(PgConn *c, const Catalog *cat, char **list)
+{
+	StrBuf		sql;
+	PGresult   *res;
+
+	*list = NULL;
+	if (cat->ntables == 0)
+		return true;
+	sb_init(&sql, 0);
+	sb_append(&sql, "SELECT string_agg(format('%s.%I', tgrelid::regclass, tgname), ', ' ORDER BY 1) "
+			  "FROM pg_catalog.pg_trigger WHERE NOT tgisinternal AND tgenabled IN ('O', 'A') AND tgrelid IN (");
+	for (int i = 0; i < cat->ntables; i++)
+	{
+		StrBuf		name;
+
+		sb_init(&name, 0);
+		sb_append_qualified(&name, cat->tables[i]->target_schema, cat->tables[i]->target_name);
+		if (i > 0)
+			sb_append(&sql, ", ");
+		sb_append_literal(&sql, name.data);
+		sb_append(&sql, "::regclass");
+		sb_free(&name);
+	}
+	sb_append(&sql, ")");
+	res = pg_query(c, sql.data, 0, NULL);
+	sb_free(&sql);
+	if (res == NULL)
+		return false;
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		*list = gw_strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return true;
+}
+
+bool
+target_failback_session(PgConn *c, ConnUrl *url, const Catalog *cat)
+{
+	char	   *super = NULL;
+	char	   *triggers = NULL;
+	bool		ok;
+
+	url->session_options = "-c default_transaction_read_only=off";
+	if (!pg_query_value(c, "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user", 0, NULL,
+						&super))
+		return false;
+	if (super && strcmp(super, "t") == 0)
+	{
+		free(super);
+		url->session_options = "-c default_transaction_read_only=off -c session_replication_role=replica";
+		if (!pg_reconnect(c, url))
+			return false;
+		log_info("failback writes as a replica (session_replication_role): the source's triggers and "
+				 "foreign-key checks do not fire for rows the target already produced");
+		return true;
+	}
+	free(super);
+	ok = user_triggers(c, cat, &triggers);
+	if (ok && triggers)
+		log_warn_dh(triggers, "run failback as a superuser (it then writes as a replica, as PostgreSQL's logical replication does), "
+					"or ALTER TABLE ... DISABLE TRIGGER ... on the source while failback runs",
+					"triggers on the source fire for failback's writes and may change the rows it copies back");
+	free(triggers);
+	return ok;
+}

@@ -56,6 +56,20 @@ void		target_failback_check_item(PgConn *c, CheckList *out);
 bool		target_failback_prepare(PgConn *c, const Catalog *cat, char *lsn, size_t lsnlen);
 
 /*
+ * target_failback_session
+ *		Set up the sessions failback writes with on the migration's source
+ *		(c, opened from url): they override the read-only default cutover
+ *		--lock-source left; as a superuser they also write as a replica
+ *		(session_replication_role), so the source's triggers and foreign-key
+ *		checks do not fire for rows the target already produced, as in
+ *		PostgreSQL's own logical replication; c is reopened with those
+ *		options.  Otherwise the user triggers that would fire on the migrated
+ *		tables are named in a warning.  url->session_options is set (static
+ *		strings).  False on error (logged).
+ */
+bool		target_failback_session(PgConn *c, ConnUrl *url, const Catalog *cat);
+
+/*
  * target_failback_release
  *		At the end of the way back's cutover, on the migration's source (here
  *		the database changes are applied to): lift the read-only default that

@@ -67,6 +67,12 @@ is "$(pgq tgt app "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '
 is "$(pgq tgt app "SELECT relreplident FROM pg_class WHERE oid = 'public.nopk'::regclass")" f \
   "a table without a key is REPLICA IDENTITY FULL on the target"
 
+# a trigger on the source that would change every row failback writes: as a
+# superuser failback writes as a replica, so it does not fire
+PGOPTIONS="-c default_transaction_read_only=off" pgq src app "CREATE FUNCTION public.bump() RETURNS trigger
+  LANGUAGE plpgsql AS 'BEGIN NEW.bal := NEW.bal + 1000; RETURN NEW; END';
+  CREATE TRIGGER bump BEFORE INSERT OR UPDATE ON public.acct FOR EACH ROW EXECUTE FUNCTION public.bump()"
+
 # --- refusals ------------------------------------------------------------------
 gw failback --source "$SRC" --target "$TGT" --lock-target
 is "$GW_RC" 1 "--lock-target without --cutover: exit 1"
@@ -101,6 +107,7 @@ for i in 1 2 3; do   # the target ends failback's walsender: it reconnects and r
 done
 wait "$LOAD"; is "$?" 0 "the application's load on the target ran without errors"
 kill -0 "$FB" 2>/dev/null; ok $? "failback survived its walsender being terminated three times"
+like "$(cat "$TEST_TMP/fb.log.err")" "writes as a replica" "failback says it writes as a replica (triggers do not fire)"
 gw status --target "$SRC" --source "$TGT" --format json
 like "$GW_OUT" '"phase":"replicating".*"running":true' "status of the source (as failback's target): replicating"
 applied=$(pgq src app "SELECT changes_applied FROM _godwit.checkpoint")
