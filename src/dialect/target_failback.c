@@ -258,12 +258,36 @@ user_triggers(PgConn *c, const Catalog *cat, char **list)
 	return true;
 }
 
+/*
+ * Inactive logical slots in the source database (the forward migration's
+ * among them) keep every byte of WAL failback's writes produce: say so.
+ */
+static bool
+warn_idle_slots(PgConn *c)
+{
+	char	   *slots = NULL;
+
+	if (!pg_query_value(c, "SELECT string_agg(slot_name, ', ' ORDER BY slot_name) FROM pg_catalog.pg_replication_slots "
+						"WHERE database = pg_catalog.current_database() AND slot_type = 'logical' AND NOT active",
+						0, NULL, &slots))
+		return false;
+	if (slots)
+		log_warn_dh(slots, "SELECT pg_drop_replication_slot('<name>') on the source for each one no longer needed "
+					"(after the cutover, the forward migration's slot is not)",
+					"inactive replication slots on the source keep all the WAL failback's writes produce");
+	free(slots);
+	return true;
+}
+
 bool
 target_failback_session(PgConn *c, ConnUrl *url, const Catalog *cat)
 {
 	char	   *super = NULL;
 	char	   *triggers = NULL;
 	bool		ok;
+
+	if (!warn_idle_slots(c))
+		return false;
 
 	url->session_options = "-c default_transaction_read_only=off";
 	if (!pg_query_value(c, "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user", 0, NULL,

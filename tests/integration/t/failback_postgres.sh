@@ -108,6 +108,8 @@ done
 wait "$LOAD"; is "$?" 0 "the application's load on the target ran without errors"
 kill -0 "$FB" 2>/dev/null; ok $? "failback survived its walsender being terminated three times"
 like "$(cat "$TEST_TMP/fb.log.err")" "writes as a replica" "failback says it writes as a replica (triggers do not fire)"
+like "$(cat "$TEST_TMP/fb.log.err")" "inactive replication slots on the source keep all the WAL.*godwit_slot" \
+  "failback warns that the forward slot on the source keeps WAL"
 gw status --target "$SRC" --source "$TGT" --format json
 like "$GW_OUT" '"phase":"replicating".*"running":true' "status of the source (as failback's target): replicating"
 applied=$(pgq src app "SELECT changes_applied FROM _godwit.checkpoint")
