@@ -72,24 +72,29 @@ migration_connect(CliMigration *m)
 	return m->src != NULL && schema_load(&m->so, m->src, &m->target, &m->cat);
 }
 
+/*
+ * Zero *m, parse the URL changes come from (given as from_flag) and the one
+ * they go to, and build the schema options.  False on a bad value (logged).
+ */
+static bool
+migration_parse(CliMigration *m, const char *from_flag, const char *from, const char *to_flag, const char *to)
+{
+	memset(m, 0, sizeof(*m));
+	return cli_parse_url(from_flag, from, &m->src_url) &&
+		cli_parse_url(to_flag, to, &m->tgt_url) &&
+		cli_schema_options_build(&m->so);
+}
+
 bool
 cli_migration_open(CliMigration *m, const char *source, const char *target)
 {
-	memset(m, 0, sizeof(*m));
-	if (!cli_parse_url("--source", source, &m->src_url) ||
-		!cli_parse_url("--target", target, &m->tgt_url) ||
-		!cli_schema_options_build(&m->so))
-		return false;
-	return migration_connect(m);
+	return migration_parse(m, "--source", source, "--target", target) && migration_connect(m);
 }
 
 bool
 cli_migration_open_failback(CliMigration *m, const char *source, const char *target)
 {
-	memset(m, 0, sizeof(*m));
-	if (!cli_parse_url("--target", target, &m->src_url) ||
-		!cli_parse_url("--source", source, &m->tgt_url) ||
-		!cli_schema_options_build(&m->so))
+	if (!migration_parse(m, "--target", target, "--source", source))
 		return false;
 	if (m->tgt_url.engine != ENGINE_POSTGRES)
 	{
@@ -98,7 +103,7 @@ cli_migration_open_failback(CliMigration *m, const char *source, const char *tar
 					 "failback into a MySQL/MariaDB source is not supported yet: godwit applies changes over the PostgreSQL protocol");
 		return false;
 	}
-	m->tgt_url.session_options = "-c default_transaction_read_only=off";
+	m->tgt_url.session_options = FAILBACK_SESSION_OPTIONS;
 	return migration_connect(m) && target_failback_session(&m->target, &m->tgt_url, &m->cat);
 }
 

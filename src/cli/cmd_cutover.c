@@ -72,8 +72,6 @@ cutover_main(void)
 		.apply_batch_bytes = 32 << 20,
 		.rows_per_statement = 1000,
 		.track_changes = true,
-		/* also ends when a replicator that started late drained the request */
-		.stop_when_caught_up = true,
 	};
 	CutoverOptions co = {
 		.source = &m.src_url,

@@ -15,7 +15,6 @@
 #include "cli/commands.h"
 #include "common/errors.h"
 #include "common/log.h"
-#include "common/signals.h"
 #include "common/timeutil.h"
 #include "core/cutover.h"
 #include "core/replicate.h"
@@ -87,15 +86,13 @@ failback_main(void)
 		.apply_batch_changes = 20000,
 		.apply_batch_bytes = 32 << 20,
 		.rows_per_statement = 1000,
-		.stop_when_caught_up = opt.stop_when_caught_up || opt.cutover,
+		.stop_when_caught_up = opt.stop_when_caught_up,
 		.track_changes = true,	/* the way back's cutover verifies what changed */
 	};
 
 	if (!opt.cutover)
 	{
 		ok = replicate_run(&ro, m.src, &m.target, &m.cat);
-		if (ok && signals_should_stop())
-			err_reset();
 		goto done;
 	}
 

@@ -8,7 +8,6 @@
 #include "cli/cli_schema_opts.h"
 #include "cli/commands.h"
 #include "common/errors.h"
-#include "common/signals.h"
 #include "core/replicate.h"
 #include "core/schema.h"
 #include "dialect/source.h"
@@ -92,9 +91,7 @@ replicate_main(void)
 		.ignore_truncate = opt.ignore_truncate,
 	};
 
-	ok = replicate_run(&ro, m.src, &m.target, &m.cat);
-	if (ok && signals_should_stop())
-		err_reset();			/* a requested stop after a clean flush is success */
+	ok = replicate_run(&ro, m.src, &m.target, &m.cat);	/* a requested stop after a clean flush is success */
 
 done:
 	cli_migration_close(&m);

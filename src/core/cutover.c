@@ -202,10 +202,13 @@ cutover_run(const CutoverOptions *o, Source *src, PgConn *target, Catalog *cat)
 	else
 	{
 		CutoverStatus st;
+		/* also ends when a replicator that started late drained the request */
+		ReplicateOptions ro = *o->replicate;
 
+		ro.stop_when_caught_up = true;
 		log_info("no replicator is running: replicating until the cutover position myself");
 		r.drove_replication = true;
-		if (!replicate_run(o->replicate, src, target, cat) ||
+		if (!replicate_run(&ro, src, target, cat) ||
 			!state_cutover_get(target, r.cutover_id, &st, NULL) || st != CUTOVER_DRAINED)
 		{
 			if (err_kind() == ERR_NONE)

@@ -226,7 +226,6 @@ migrate_run(MigrateOptions *o, Source *src, PgConn *target, Catalog *cat)
 		o->cutover.halt_started_us = time_now_us();
 		/* the cutover replicates to its position itself: the signal must not stop that */
 		o->replicate.stop_on_cutover_signal = false;
-		o->replicate.stop_when_caught_up = true;
 		return cutover_run(&o->cutover, src, target, cat);
 	}
 	/* stopped by SIGTERM/SIGINT: a rerun continues from here */

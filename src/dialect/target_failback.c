@@ -288,15 +288,13 @@ target_failback_session(PgConn *c, ConnUrl *url, const Catalog *cat)
 
 	if (!warn_idle_slots(c))
 		return false;
-
-	url->session_options = "-c default_transaction_read_only=off";
 	if (!pg_query_value(c, "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user", 0, NULL,
 						&super))
 		return false;
 	if (super && strcmp(super, "t") == 0)
 	{
 		free(super);
-		url->session_options = "-c default_transaction_read_only=off -c session_replication_role=replica";
+		url->session_options = FAILBACK_SESSION_OPTIONS " -c session_replication_role=replica";
 		if (!pg_reconnect(c, url))
 			return false;
 		log_info("failback writes as a replica (session_replication_role): the source's triggers and "

@@ -25,6 +25,8 @@
 /* The slot and publication failback reads on the target. */
 #define FAILBACK_SLOT "godwit_failback"
 #define FAILBACK_PUBLICATION "godwit_failback"
+/* godwit's sessions on the migration's source during failback: past the read-only default */
+#define FAILBACK_SESSION_OPTIONS "-c default_transaction_read_only=off"
 
 /*
  * target_failback_check
@@ -58,14 +60,14 @@ bool		target_failback_prepare(PgConn *c, const Catalog *cat, char *lsn, size_t l
 /*
  * target_failback_session
  *		Set up the sessions failback writes with on the migration's source
- *		(c, opened from url): they override the read-only default cutover
- *		--lock-source left; as a superuser they also write as a replica
- *		(session_replication_role), so the source's triggers and foreign-key
- *		checks do not fire for rows the target already produced, as in
+ *		(c, opened from url with FAILBACK_SESSION_OPTIONS, which override the
+ *		read-only default cutover --lock-source left): as a superuser they
+ *		also write as a replica (session_replication_role), so the source's
+ *		triggers and foreign-key checks do not fire for rows the target already produced, as in
  *		PostgreSQL's own logical replication; c is reopened with those
  *		options.  Otherwise the user triggers that would fire on the migrated
- *		tables are named in a warning.  url->session_options is set (static
- *		strings).  False on error (logged).
+ *		tables are named in a warning.  url->session_options may be replaced
+ *		(static strings).  False on error (logged).
  */
 bool		target_failback_session(PgConn *c, ConnUrl *url, const Catalog *cat);
 
