@@ -16,9 +16,16 @@
  *                          origin)
  *
  * Emission: all DELETEs, then PARTIAL updates in the order they were created
- * (so chains of key moves replay in order), then multi-row UPSERTs.  Only the
+ * (so chains of key moves replay in order), then multi-row UPSERTs, then
+ * multi-row INSERTs of the rows new in the flush.  Only the
  * final state of each key is written, so the result equals the source's state
  * after the last transaction of the flush.
+ *
+ * An UPSERT whose key's first change in the flush was its INSERT names a row
+ * the target cannot have yet (it is the source's copy as of the checkpoint):
+ * on PostgreSQL it goes in a plain multi-row INSERT, a third cheaper than an
+ * upsert.  Should the target have the row after all, the flush is rolled back
+ * and written with upserts only, which then stay (ApplyMode below).
  */
 #include "core/apply.h"
 
@@ -41,6 +48,14 @@
 #define APPLY_MIN_PREPARED_ROWS	8	/* smaller statements are sent as text */
 #define APPLY_PREPARED_STATEMENTS 64	/* per target session (server memory) */
 
+/* How a flush attempt writes, from the cheapest to the always valid. */
+typedef enum ApplyMode
+{
+	MODE_INSERTS,				/* collapsed; rows new in the flush in plain INSERTs */
+	MODE_UPSERTS,				/* collapsed; every row upserted */
+	MODE_EXACT,					/* source order, one statement per change */
+} ApplyMode;
+
 typedef enum EntryKind
 {
 	ENTRY_NONE,					/* tombstone: the key's row moved elsewhere */
@@ -53,6 +68,8 @@ typedef struct Entry
 {
 	EntryKind	kind;
 	bool		pre_delete;		/* PARTIAL moving onto a key deleted earlier */
+	bool		absent;			/* no such row on the target when the flush began:
+								 * the key's first change in it was an INSERT */
 	uint32_t	hash;
 	uint32_t	keylen;
 	const uint8_t *keybytes;	/* encoded key (arena) */
@@ -95,7 +112,9 @@ struct Applier
 	const Table **key_tables;	/* the table of each key */
 	int			nkeys;
 	size_t		cap_keys;
-	bool		need_exact;		/* a constraint refused the collapsed form */
+	bool		plain_inserts;	/* flushes start in MODE_INSERTS */
+	int			mode;			/* ApplyMode of the flush attempt being written */
+	int64_t		plain_rows;		/* rows it sent in plain INSERTs */
 	int			truncates_ignored;	/* in this flush attempt (--ignore-truncate) */
 	const Table *truncate_ignored;	/* the first table of those */
 
@@ -307,10 +326,16 @@ collapse_change(Applier *a, const Change *c)
 	switch (c->op)
 	{
 		case CHANGE_INSERT:
-			if (!encode_key(a, t, c->new_row, &nk, &nkl))
-				goto no_key;
-			put_upsert(a, ts, nk, nkl, c->new_row);
-			return true;
+			{
+				if (!encode_key(a, t, c->new_row, &nk, &nkl))
+					goto no_key;
+				Entry	   *before = entry_get(a, ts, nk, nkl, false);
+				bool		absent = before == NULL || before->absent;
+
+				put_upsert(a, ts, nk, nkl, c->new_row);
+				entry_get(a, ts, nk, nkl, false)->absent = absent;
+				return true;
+			}
 
 		case CHANGE_DELETE:
 			if (!encode_key(a, t, c->old_row, &ok, &okl))
@@ -625,6 +650,7 @@ chunk_rows(int left, int max)
 enum
 {
 	STMT_UPSERT,
+	STMT_INSERT,
 	STMT_DELETE,
 };
 
@@ -646,6 +672,16 @@ build_upsert_sql(void *arg)
 }
 
 static const char *
+build_insert_sql(void *arg)
+{
+	SqlBuild   *b = arg;
+
+	sb_reset(&b->a->sql);
+	target_sql_insert(&b->a->sql, b->a->dialect, b->t, b->nrows);
+	return b->a->sql.data;
+}
+
+static const char *
 build_delete_sql(void *arg)
 {
 	SqlBuild   *b = arg;
@@ -660,7 +696,8 @@ static bool
 send_rows(Applier *a, const Table *t, int kind, int nrows, int nparams, const char *const *params)
 {
 	SqlBuild	b = {a, t, nrows};
-	const char *(*build) (void *) = kind == STMT_UPSERT ? build_upsert_sql : build_delete_sql;
+	const char *(*build) (void *) = kind == STMT_UPSERT ? build_upsert_sql :
+		kind == STMT_INSERT ? build_insert_sql : build_delete_sql;
 
 	if (nrows < APPLY_MIN_PREPARED_ROWS)
 		return pipe_send(a, build(&b), nparams, params);
@@ -795,8 +832,21 @@ emit_partials(Applier *a)
 	return ok;
 }
 
+/* Does entry e go in a plain INSERT (else an upsert)? */
 static bool
-emit_upserts(Applier *a, TableState *ts)
+entry_is_plain_insert(const Applier *a, const Entry *e)
+{
+	return a->mode == MODE_INSERTS && e->absent;
+}
+
+/*
+ * Send the upserted rows of one table: in plain INSERTs (plain == true) the
+ * rows new in this flush, when the applier inserts those plainly; else the
+ * others, in upserts.  The upserts go first: they may free a unique value a
+ * new row takes (new rows free none).
+ */
+static bool
+emit_upserts(Applier *a, TableState *ts, bool plain)
 {
 	const Table *t = ts->table;
 	int			ncols = target_apply_ncolumns(t);
@@ -806,7 +856,7 @@ emit_upserts(Applier *a, TableState *ts)
 	int			left = 0;
 
 	for (int k = 0; k < ts->n; k++)
-		left += ts->entries[k].kind == ENTRY_UPSERT;
+		left += ts->entries[k].kind == ENTRY_UPSERT && entry_is_plain_insert(a, &ts->entries[k]) == plain;
 	while (i < ts->n && left > 0)
 	{
 		int			nrows = 0,
@@ -816,7 +866,7 @@ emit_upserts(Applier *a, TableState *ts)
 
 		for (; i < ts->n && nrows < want; i++)
 		{
-			if (ts->entries[i].kind != ENTRY_UPSERT)
+			if (ts->entries[i].kind != ENTRY_UPSERT || entry_is_plain_insert(a, &ts->entries[i]) != plain)
 				continue;
 			row_params(t, ts->entries[i].row, params, &p);
 			note_key(a, t, ts->entries[i].row);
@@ -825,9 +875,11 @@ emit_upserts(Applier *a, TableState *ts)
 		if (nrows == 0)
 			break;
 		left -= nrows;
-		if (!send_rows(a, t, STMT_UPSERT, nrows, p, params))
+		if (!send_rows(a, t, plain ? STMT_INSERT : STMT_UPSERT, nrows, p, params))
 			return false;
 		a->stats.upserts += nrows;
+		if (plain)
+			a->plain_rows += nrows;
 		metric_add(a->m_upserts, t->display, nrows);
 	}
 	return true;
@@ -843,7 +895,7 @@ emit_all(Applier *a)
 	if (!emit_partials(a))
 		return false;
 	for (int i = 0; i < a->ntables; i++)
-		if (!emit_upserts(a, a->tables[i]))
+		if (!emit_upserts(a, a->tables[i], false) || !emit_upserts(a, a->tables[i], true))
 			return false;
 	for (int i = 0; i < a->ntables; i++)
 		table_state_reset(a->tables[i]);
@@ -896,7 +948,7 @@ emit_nopk(Applier *a, const Change *c)
 	{
 		case CHANGE_INSERT:
 			row_params(t, c->new_row, params, &p);
-			target_sql_insert_plain(&a->sql, a->dialect, t);
+			target_sql_insert(&a->sql, a->dialect, t, 1);
 			a->stats.upserts++;
 			break;
 		case CHANGE_DELETE:
@@ -1051,9 +1103,10 @@ typedef enum FlushResult
 
 /* One attempt at writing the flush in one pipelined transaction. */
 static FlushResult
-flush_attempt(Applier *a, ChangeBatch *const *batches, int n, bool exact, const Checkpoint *cp)
+flush_attempt(Applier *a, ChangeBatch *const *batches, int n, ApplyMode mode, const Checkpoint *cp)
 {
 	bool		ok = true;
+	bool		exact = mode == MODE_EXACT;
 
 	arena_reset(&a->arena);
 	a->seq = 0;
@@ -1067,6 +1120,8 @@ flush_attempt(Applier *a, ChangeBatch *const *batches, int n, bool exact, const 
 		return FLUSH_DB_ERROR;
 	}
 	a->truncates_ignored = 0;
+	a->mode = mode;
+	a->plain_rows = 0;
 	ok = pipe_send(a, "BEGIN", 0, NULL);
 	for (int bi = 0; bi < n && ok; bi++)
 	{
@@ -1125,7 +1180,8 @@ applier_flush(Applier *a, ChangeBatch *const *batches, int n)
 	int64_t		commit_time_us,
 				source_txns;
 	RetryState	retry;
-	bool		exact = false;
+	ApplyMode	mode = a->plain_inserts ? MODE_INSERTS : MODE_UPSERTS;
+	char	   *conflict = NULL;	/* what refused a plain INSERT */
 	int64_t		nchanges = 0;
 
 	for (int i = 0; i < n; i++)
@@ -1139,11 +1195,25 @@ applier_flush(Applier *a, ChangeBatch *const *batches, int n)
 	for (;;)
 	{
 		ApplyStats	before = a->stats;
-		FlushResult r = flush_attempt(a, batches, n, exact, &cp);
+		FlushResult r = flush_attempt(a, batches, n, mode, &cp);
 
 		if (r == FLUSH_OK)
 		{
 			stmtcache_commit(a->stmts);
+			if (conflict && mode == MODE_UPSERTS)
+			{
+				/*
+				 * Upserts went through where a plain INSERT had not: the
+				 * target had a row the source inserted.  It is not the copy
+				 * of the source the stream assumes (written to directly,
+				 * replication-only onto data loaded another way ...);
+				 * upserts converge whatever it holds, and stay.
+				 */
+				log_info("a plain INSERT was refused where upserts were not (%s): the target holds rows the source "
+						 "did not; inserting by upserts from now on", conflict);
+				a->plain_inserts = false;
+			}
+			free(conflict);
 			if (a->truncates_ignored > 0)
 				log_info("ignored %d TRUNCATE%s (first of %s): --ignore-truncate keeps the rows on the target",
 						 a->truncates_ignored, a->truncates_ignored == 1 ? "" : "s",
@@ -1152,15 +1222,41 @@ applier_flush(Applier *a, ChangeBatch *const *batches, int n)
 		}
 		a->stats = before;
 		if (r == FLUSH_FATAL)
+		{
+			free(conflict);
 			return false;
+		}
+		/* the failure decides what comes next: kept across the cleanup */
+		PgErrorSave failure;
+
+		pg_error_save(a->conn, &failure);
 		pg_exec_quiet(a->conn, "ROLLBACK");
 		stmtcache_abort(a->stmts, a->conn);
-		if (!exact && (strcmp(a->conn->sqlstate, "23505") == 0 || strcmp(a->conn->sqlstate, "23503") == 0))
+		pg_error_restore(a->conn, &failure);
+		bool		unique = strcmp(a->conn->sqlstate, "23505") == 0;
+		bool		foreign = strcmp(a->conn->sqlstate, "23503") == 0;
+
+		if ((unique || foreign) && mode == MODE_INSERTS && a->plain_rows > 0)
+		{
+			/*
+			 * A plain INSERT may have met a row the target has (unique), or
+			 * an upserted row referred to a new one inserted after it
+			 * (foreign): upserts, one statement per table, tell.
+			 */
+			if (unique)
+			{
+				free(conflict);
+				conflict = gw_strdup(a->conn->last_error);
+			}
+			mode = MODE_UPSERTS;
+			continue;
+		}
+		if (mode != MODE_EXACT && (unique || foreign))
 		{
 			/* a unique or foreign key refused the collapsed order: replay exactly */
 			log_debug("a constraint refused the collapsed batch (%s): replaying %lld changes in source order",
 					  a->conn->last_error, (long long) nchanges);
-			exact = true;
+			mode = MODE_EXACT;
 			a->stats.exact_replays++;
 			continue;
 		}
@@ -1170,12 +1266,19 @@ applier_flush(Applier *a, ChangeBatch *const *batches, int n)
 			stmtcache_forget(a->stmts);
 			while (!pg_reconnect(a->conn, a->url))
 				if (!retry_wait(&retry))
+				{
+					free(conflict);
 					return false;
+				}
 			continue;
 		}
 		if (pg_error_is_retryable(a->conn) && retry_wait(&retry))
+		{
+			log_debug("retrying the flush after SQLSTATE %s: %s", a->conn->sqlstate, a->conn->last_error);
 			continue;
+		}
 		pg_log_error(a->conn, "could not apply replicated changes");
+		free(conflict);
 		return false;
 	}
 
@@ -1216,6 +1319,13 @@ applier_new(PgConn *target, const ConnUrl *url, const ApplyOptions *o, const Che
 	a->opts = *o;
 	if (a->opts.max_rows_per_statement <= 0)
 		a->opts.max_rows_per_statement = 1000;
+	/*
+	 * On PostgreSQL a plain INSERT costs a third less than an upsert (no
+	 * conflict probe, no speculative insertion); CockroachDB's UPSERT is
+	 * already a blind write.  Skipped TRUNCATEs leave rows the source no
+	 * longer has, so inserts meet them: upserts from the start.
+	 */
+	a->plain_inserts = a->dialect == TARGET_POSTGRES && !a->opts.ignore_truncate;
 	arena_init(&a->arena, 1 << 20);
 	sb_init(&a->sql, 0);
 	a->stmts = stmtcache_new(APPLY_PREPARED_STATEMENTS);

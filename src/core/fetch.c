@@ -317,7 +317,7 @@ fetch_copy_shard(FetchWorker *w, FetchJob *job)
 		if (!source_ok || err_kind() == ERR_INTERRUPTED || signals_should_stop())
 		{
 			/* the source failed (its snapshot is gone) or a stop was asked */
-			pg_exec_quiet(tgt, "ROLLBACK");
+			pg_rollback(tgt);
 			return COPY_FATAL;
 		}
 		goto target_failed;
@@ -332,7 +332,7 @@ fetch_copy_shard(FetchWorker *w, FetchJob *job)
 	if (already_done)
 	{
 		/* an earlier attempt committed (its acknowledgement was lost): keep that one */
-		pg_exec_quiet(tgt, "ROLLBACK");
+		pg_rollback(tgt);
 		progress_add(sink.progress, rows, sink.written - sink.reported);
 		log_info("shard %d of %s was already copied by an earlier attempt", job->shard_no, t->display);
 		return COPY_OK;
@@ -349,7 +349,7 @@ fetch_copy_shard(FetchWorker *w, FetchJob *job)
 	return COPY_OK;
 
 target_failed:
-	pg_exec_quiet(tgt, "ROLLBACK");
+	pg_rollback(tgt);
 	if (pg_error_is_retryable(tgt) || pg_error_is_connection(tgt))
 		return COPY_RETRY;
 	return COPY_FATAL;
@@ -540,7 +540,7 @@ fetch_plan_fresh(FetchState *st, PgConn *target)
 			continue;
 		if (!st->src->ops->plan_shards(st->src, t, st->opts->shard_bytes, &plan))
 		{
-			pg_exec_quiet(target, "ROLLBACK");
+			pg_rollback(target);
 			return false;
 		}
 		st->progress[i].shards_total = plan.nranges;
@@ -559,7 +559,7 @@ fetch_plan_fresh(FetchState *st, PgConn *target)
 								 t->est_rows / plan.nranges))
 			{
 				free(plan.ranges);
-				pg_exec_quiet(target, "ROLLBACK");
+				pg_rollback(target);
 				return false;
 			}
 		}

@@ -1986,7 +1986,7 @@ store_report(VerifyState *st, PgConn *target, int64_t run_id, ExtraTable *extra,
 		ok = target_verify_run_finish(target, run_id, any ? "mismatch" : "ok", st->ntables, rows, diffs);
 	ok = ok && pg_exec(target, "COMMIT");
 	if (!ok)
-		pg_exec_quiet(target, "ROLLBACK");
+		pg_rollback(target);
 	sb_free(&kj);
 	return ok;
 }

@@ -81,14 +81,15 @@ append_overriding(StrBuf *sql, TargetDialect d)
 		sb_append(sql, " OVERRIDING SYSTEM VALUE");
 }
 
-void
-target_sql_upsert(StrBuf *sql, TargetDialect d, const Table *t, int nrows)
+/* "<verb> INTO t (columns) [OVERRIDING SYSTEM VALUE] VALUES ($1, ...), ..." */
+static void
+append_insert_rows(StrBuf *sql, const char *verb, TargetDialect d, const Table *t, int nrows)
 {
 	int			ncols = target_apply_ncolumns(t);
 	int			p = 1;
-	bool		only_keys = ncols == t->npk;
 
-	sb_append(sql, d == TARGET_COCKROACH && !only_keys ? "UPSERT INTO " : "INSERT INTO ");
+	sb_append(sql, verb);
+	sb_append(sql, " INTO ");
 	sb_append_qualified(sql, t->target_schema, t->target_name);
 	sb_appendc(sql, ' ');
 	append_column_list(sql, t);
@@ -101,6 +102,20 @@ target_sql_upsert(StrBuf *sql, TargetDialect d, const Table *t, int nrows)
 			sb_appendf(sql, c ? ", $%d" : "$%d", p++);
 		sb_appendc(sql, ')');
 	}
+}
+
+void
+target_sql_insert(StrBuf *sql, TargetDialect d, const Table *t, int nrows)
+{
+	append_insert_rows(sql, "INSERT", d, t, nrows);
+}
+
+void
+target_sql_upsert(StrBuf *sql, TargetDialect d, const Table *t, int nrows)
+{
+	bool		only_keys = target_apply_ncolumns(t) == t->npk;
+
+	append_insert_rows(sql, d == TARGET_COCKROACH && !only_keys ? "UPSERT" : "INSERT", d, t, nrows);
 	if (d == TARGET_COCKROACH && !only_keys)
 		return;
 	sb_append(sql, " ON CONFLICT ");
@@ -185,22 +200,6 @@ target_sql_truncate(StrBuf *sql, Table *const *tables, int n, bool cascade)
 	}
 	if (cascade)
 		sb_append(sql, " CASCADE");
-}
-
-void
-target_sql_insert_plain(StrBuf *sql, TargetDialect d, const Table *t)
-{
-	int			ncols = target_apply_ncolumns(t);
-
-	sb_append(sql, "INSERT INTO ");
-	sb_append_qualified(sql, t->target_schema, t->target_name);
-	sb_appendc(sql, ' ');
-	append_column_list(sql, t);
-	append_overriding(sql, d);
-	sb_append(sql, " VALUES (");
-	for (int c = 0; c < ncols; c++)
-		sb_appendf(sql, c ? ", $%d" : "$%d", c + 1);
-	sb_appendc(sql, ')');
 }
 
 /* Types without an equality operator: compare their text forms. */

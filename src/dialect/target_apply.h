@@ -27,6 +27,8 @@ int			target_apply_ncolumns(const Table *t);
 int			target_apply_max_rows(const Table *t, int wanted);
 
 void		target_sql_upsert(StrBuf *sql, TargetDialect d, const Table *t, int nrows);
+/* Plain multi-row INSERT of nrows rows: fails on a key the target already has. */
+void		target_sql_insert(StrBuf *sql, TargetDialect d, const Table *t, int nrows);
 void		target_sql_delete(StrBuf *sql, const Table *t, int nkeys);
 /*
  * UPDATE of the columns whose present[i] is true (i over all columns), for
@@ -44,7 +46,6 @@ void		target_sql_truncate(StrBuf *sql, Table *const *tables, int n, bool cascade
  * Columns whose type has no equality operator (json, xml, geometric types)
  * are compared by their text form.
  */
-void		target_sql_insert_plain(StrBuf *sql, TargetDialect d, const Table *t);
 void		target_sql_delete_one(StrBuf *sql, TargetDialect d, const Table *t);
 void		target_sql_update_one(StrBuf *sql, TargetDialect d, const Table *t);
 

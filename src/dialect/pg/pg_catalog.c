@@ -1254,7 +1254,7 @@ pg_read_catalog(Source *src, const TableFilter *filter, Catalog *out)
 	{
 		free(old_path);
 		if (own_txn)
-			pg_exec_quiet(&s->conn, "ROLLBACK");
+			pg_rollback(&s->conn);
 		return false;
 	}
 	ok = read_tables(&rd, filter) &&

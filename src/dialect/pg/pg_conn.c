@@ -45,6 +45,38 @@ pg_note_error(PgConn *c, const PGresult *res)
 }
 
 void
+pg_error_save(const PgConn *c, PgErrorSave *save)
+{
+	memcpy(save->sqlstate, c->sqlstate, sizeof(save->sqlstate));
+	save->message = c->last_error ? gw_strdup(c->last_error) : NULL;
+}
+
+void
+pg_error_restore(PgConn *c, PgErrorSave *save)
+{
+	if (save->message || save->sqlstate[0])
+		pg_set_error(c, save->sqlstate, save->message);
+	else
+		c->sqlstate[0] = '\0';
+	free(save->message);
+	save->message = NULL;
+}
+
+void
+pg_rollback(PgConn *c)
+{
+	PgErrorSave save;
+
+	pg_error_save(c, &save);
+	if (!pg_exec_quiet(c, "ROLLBACK") && pg_error_is_connection(c))
+	{
+		free(save.message);
+		return;
+	}
+	pg_error_restore(c, &save);
+}
+
+void
 pg_log_error(PgConn *c, const char *what)
 {
 	err_set_kind(c->role == ROLE_SOURCE ? ERR_SOURCE : ERR_TARGET);

@@ -78,6 +78,27 @@ bool		pg_query_value(PgConn *c, const char *sql, int nparams, const char *const 
 
 /* Record a failed result/connection state on c (sqlstate, message). */
 void		pg_note_error(PgConn *c, const PGresult *res);
+
+/*
+ * A connection's noted failure, kept across the statements that clean up
+ * after it (ROLLBACK, DEALLOCATE): each of those notes its own outcome, and a
+ * caller classifying the failure afterwards (retry on 40001, replay on 23505)
+ * must see the original.  pg_error_restore puts it back and frees the copy.
+ */
+typedef struct PgErrorSave
+{
+	char		sqlstate[6];
+	char	   *message;
+} PgErrorSave;
+
+void		pg_error_save(const PgConn *c, PgErrorSave *save);
+void		pg_error_restore(PgConn *c, PgErrorSave *save);
+
+/*
+ * ROLLBACK after a failure, keeping that failure noted on c (see above)
+ * unless the connection itself is lost, which then is the failure.
+ */
+void		pg_rollback(PgConn *c);
 /* Log c's last error with context ("could not ... on source"). */
 void		pg_log_error(PgConn *c, const char *what);
 

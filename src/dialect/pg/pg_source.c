@@ -375,7 +375,7 @@ pg_barrier_position(Source *src, char *out, size_t outlen)
 	if (!pg_exec(&s->conn, "BEGIN; SET LOCAL synchronous_commit = on; "
 				 "SELECT pg_catalog.pg_logical_emit_message(true, 'godwit', 'barrier'); COMMIT"))
 	{
-		pg_exec_quiet(&s->conn, "ROLLBACK");
+		pg_rollback(&s->conn);
 		return false;
 	}
 	if (!pg_query_value(&s->conn, "SELECT pg_catalog.pg_current_wal_flush_lsn()::text", 0, NULL, &v) ||

@@ -277,7 +277,7 @@ pg_verify_read(VerifyReader *r, const Table *t, const RowSelection *sel, const V
 	if (stopped)
 	{
 		/* a cancelled statement aborts the snapshot transaction: end it */
-		pg_exec_quiet(&r->conn, "ROLLBACK");
+		pg_rollback(&r->conn);
 		r->in_txn = false;
 	}
 

@@ -41,6 +41,8 @@ ok $? "drained after the crashes"
 kill -TERM "$GW_PID"; wait "$GW_PID"
 is "$?" 0 "replicate stopped cleanly"
 like "$(cat "$TEST_TMP/rep-term.log.err")" 'reconnecting from the checkpoint' "reconnects were logged"
+unlike "$(cat "$TEST_TMP"/rep-kill-*.log.err "$TEST_TMP/rep-term.log.err")" 'plain INSERT was refused' \
+  "no INSERT was applied twice (a plain INSERT never met its own row after a crash)"
 
 is "$(pg_fingerprint tgt postgres public)" "$(pg_fingerprint src postgres public)" "target == source"
 hist=$(pgq src postgres "SELECT count(*) FROM public.hist")

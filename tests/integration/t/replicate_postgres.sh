@@ -105,7 +105,9 @@ is "$(pgq src postgres "SELECT confirmed_flush_lsn >= '$ckpt'::pg_lsn FROM pg_re
 # --ignore-truncate: the source's TRUNCATE is skipped (and said), other changes applied
 pgq src postgres "CREATE DATABASE trunc"
 pgq tgt postgres "CREATE DATABASE trunc"
-pgq src trunc "CREATE TABLE public.t (id int PRIMARY KEY, v text); INSERT INTO public.t SELECT g, 'v' FROM generate_series(1, 100) g"
+pgq src trunc "CREATE TABLE public.t (id int PRIMARY KEY, v text); INSERT INTO public.t SELECT g, 'v' FROM generate_series(1, 100) g;
+               CREATE TABLE public.u (id int PRIMARY KEY, email text UNIQUE); INSERT INTO public.u VALUES (1, 'a'), (2, 'b'), (3, 'c');
+               CREATE TABLE public.node (id int PRIMARY KEY, parent int REFERENCES public.node (id)); INSERT INTO public.node VALUES (1, NULL)"
 gw fetch --source "$(pg_url src trunc)" --target "$(pg_url tgt trunc)" --slot-name trunc_slot --publication trunc_pub
 is "$GW_RC" 0 "fetch (trunc)"
 pgq src trunc "TRUNCATE public.t; INSERT INTO public.t VALUES (1000, 'after')"
@@ -113,5 +115,49 @@ gw replicate --source "$(pg_url src trunc)" --target "$(pg_url tgt trunc)" --ign
 is "$GW_RC" 0 "replicate --ignore-truncate"
 like "$GW_ERR" 'ignored 1 TRUNCATE \(first of public.t\): --ignore-truncate keeps the rows on the target' "the skipped TRUNCATE is logged"
 is "$(pgq tgt trunc "SELECT count(*) FROM public.t")" 101 "the target kept its rows and got the new one"
+pgq src trunc "INSERT INTO public.t VALUES (1, 'again')"
+gw replicate --source "$(pg_url src trunc)" --target "$(pg_url tgt trunc)" --ignore-truncate --stop-when-caught-up
+is "$(pgq tgt trunc "SELECT v FROM public.t WHERE id = 1")" again "--ignore-truncate: a re-inserted key overwrites the kept row"
+
+# Collapsed flushes the target's constraints refuse, each replayed another way:
+# two rows swapping a unique value (upserts refused too: exact source order) ...
+rows() { pgq "$1" trunc "SELECT string_agg(id || '=' || coalesce($2::text, '-'), ',' ORDER BY id) FROM public.$3"; }
+pgq src trunc "BEGIN; UPDATE public.u SET email = 'tmp' WHERE id = 1; UPDATE public.u SET email = 'a' WHERE id = 2;
+                      UPDATE public.u SET email = 'b' WHERE id = 1; COMMIT"
+gw replicate --source "$(pg_url src trunc)" --target "$(pg_url tgt trunc)" --ignore-truncate --stop-when-caught-up --log-level debug
+is "$GW_RC:$(rows tgt email u)" "0:1=b,2=a,3=c" "a unique value swapped between two rows: applied"
+like "$GW_ERR" 'replaying [0-9]+ changes in source order' "... by replaying the flush in source order"
+# ... an existing row taking a new row as parent in one table (plain INSERTs come after
+# the upserts: the foreign key refuses; one upsert per table does it), and a unique
+# value handed from an existing row to a new one (fine in that order)
+pgq src trunc "BEGIN; INSERT INTO public.node VALUES (10, NULL); UPDATE public.node SET parent = 10 WHERE id = 1;
+                      UPDATE public.u SET email = 'z' WHERE id = 3; INSERT INTO public.u VALUES (4, 'c'); COMMIT"
+gw replicate --source "$(pg_url src trunc)" --target "$(pg_url tgt trunc)" --ignore-truncate --stop-when-caught-up
+is "$GW_RC:$(rows tgt parent node):$(rows tgt email u)" "0:1=10,10=-:1=b,2=a,3=z,4=c" \
+   "a row referring to a new parent, a unique value handed to a new row: applied"
+# ... and serialization failures (SQLSTATE 40001, what CockroachDB raises under
+# contention), injected twice by a trigger on the target: the flush is retried
+pgq tgt trunc "CREATE SEQUENCE public.fail_seq;
+  CREATE FUNCTION public.fail_twice() RETURNS trigger LANGUAGE plpgsql AS \$\$
+  BEGIN IF nextval('public.fail_seq') <= 2 THEN RAISE EXCEPTION 'injected' USING ERRCODE = '40001'; END IF; RETURN NEW; END \$\$;
+  CREATE TRIGGER fail_twice BEFORE INSERT OR UPDATE ON public.node FOR EACH ROW EXECUTE FUNCTION public.fail_twice()"
+pgq src trunc "UPDATE public.node SET parent = NULL WHERE id = 1"
+gw replicate --source "$(pg_url src trunc)" --target "$(pg_url tgt trunc)" --ignore-truncate --stop-when-caught-up --log-level debug
+# the trigger ran 4 times: twice refusing, then for the upsert's INSERT and its UPDATE
+is "$GW_RC:$(rows tgt parent node):$(pgq tgt trunc "SELECT last_value FROM public.fail_seq")" "0:1=-,10=-:4" \
+   "two serialization failures: the flush retried and applied"
+is "$(printf '%s\n' "$GW_ERR" | grep -c 'retrying the flush after SQLSTATE 40001')" 2 "... each retry logged"
+unlike "$GW_ERR" 'plain INSERT was refused' "none of these made the applier give up plain INSERTs"
+
+# A target that is not the source's copy (rows the skipped TRUNCATE kept), replicated
+# without --ignore-truncate: the plain INSERT of a row new on the source meets the kept
+# row; the flush is replayed with upserts, which stay for the rest of the run
+pgq src trunc "INSERT INTO public.t VALUES (2, 'source'), (1001, 'new')"
+gw replicate --source "$(pg_url src trunc)" --target "$(pg_url tgt trunc)" --stop-when-caught-up
+is "$GW_RC" 0 "replicate over a key the target already has"
+like "$GW_ERR" 'plain INSERT was refused where upserts were not .*t_pkey.*inserting by upserts from now on' \
+  "the fallback is logged"
+is "$(pgq tgt trunc "SELECT string_agg(id || '=' || v, ',' ORDER BY id) FROM public.t WHERE id IN (1, 2, 1000, 1001)")" \
+   "1=again,2=source,1000=after,1001=new" "the source's values won, every row applied once"
 
 done_testing
