@@ -91,10 +91,25 @@ static const char *const state_ddl[] = {
 };
 
 bool
+state_schema_present(PgConn *c)
+{
+	char	   *n = NULL;
+	bool		present = pg_query_value(c, "SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = '_godwit'",
+										 0, NULL, &n) && n && strcmp(n, "0") != 0;
+
+	free(n);
+	return present;
+}
+
+bool
 state_ensure(PgConn *c)
 {
+	bool		present = state_schema_present(c);
+
 	for (size_t i = 0; i < sizeof(state_ddl) / sizeof(state_ddl[0]); i++)
 	{
+		if (present && strncmp(state_ddl[i], "CREATE SCHEMA", 13) == 0)
+			continue;
 		if (!pg_exec_quiet(c, state_ddl[i]))
 		{
 			/* concurrent creators (several commands at once) may race: retry once */

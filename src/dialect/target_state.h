@@ -53,8 +53,15 @@ typedef enum ShardStatus
 	SHARD_DONE,
 } ShardStatus;
 
-/* Create the schema and tables if missing (idempotent).  False on error (logged). */
+/*
+ * Create the schema and tables if missing (idempotent).  False on error
+ * (logged).  An existing _godwit schema is not created again: CREATE SCHEMA
+ * IF NOT EXISTS needs CREATE on the database even then, which a migration
+ * user given only the schema (a DBA created it) does not have.
+ */
 bool		state_ensure(PgConn *c);
+/* Does the _godwit schema exist?  False also when the query fails. */
+bool		state_schema_present(PgConn *c);
 bool		state_exists(PgConn *c, bool *exists);
 
 /* The latest run of a kind ("fetch"); *found false if none.  Caller frees with run_info_free. */

@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/strbuf.h"
+#include "dialect/target_state.h"
 
 bool
 target_verify_session(PgConn *c)
@@ -582,8 +583,12 @@ static const char *const verify_ddl[] = {
 bool
 target_verify_state_ensure(PgConn *c)
 {
+	bool		present = state_schema_present(c);
+
 	for (size_t i = 0; i < sizeof(verify_ddl) / sizeof(verify_ddl[0]); i++)
 	{
+		if (present && strncmp(verify_ddl[i], "CREATE SCHEMA", 13) == 0)
+			continue;
 		if (pg_exec_quiet(c, verify_ddl[i]))
 			continue;
 		/* concurrent creators race on the catalog: retry once */

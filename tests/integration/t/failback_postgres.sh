@@ -73,6 +73,16 @@ PGOPTIONS="-c default_transaction_read_only=off" pgq src app "CREATE FUNCTION pu
   LANGUAGE plpgsql AS 'BEGIN NEW.bal := NEW.bal + 1000; RETURN NEW; END';
   CREATE TRIGGER bump BEFORE INSERT OR UPDATE ON public.acct FOR EACH ROW EXECUTE FUNCTION public.bump()"
 
+# not a superuser, failback cannot write as a replica: it names the triggers
+# that will fire for its writes (nothing to apply yet: it stops at once)
+PGOPTIONS="-c default_transaction_read_only=off" pgq src app "CREATE ROLE fb LOGIN; CREATE SCHEMA IF NOT EXISTS _godwit;
+  GRANT ALL ON SCHEMA public, _godwit TO fb; GRANT ALL ON ALL TABLES IN SCHEMA public, _godwit TO fb;
+  GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO fb"
+gw failback --source "$(pg_url src app fb)" --target "$TGT" --allow-no-pk --stop-when-caught-up
+is "$GW_RC" 0 "failback as a user that is not a superuser runs"
+like "$GW_ERR" 'triggers on the source fire for failback.s writes.*public\.acct\.bump' "... and names the trigger that will fire"
+unlike "$GW_ERR" 'failback writes as a replica \(session_replication_role\)' "... it does not claim to write as a replica"
+
 # --- refusals ------------------------------------------------------------------
 gw failback --source "$SRC" --target "$TGT" --lock-target
 is "$GW_RC" 1 "--lock-target without --cutover: exit 1"
