@@ -113,7 +113,7 @@ struct Applier
 	int			nkeys;
 	size_t		cap_keys;
 	bool		plain_inserts;	/* flushes start in MODE_INSERTS */
-	int			mode;			/* ApplyMode of the flush attempt being written */
+	ApplyMode	mode;			/* of the flush attempt being written */
 	int64_t		plain_rows;		/* rows it sent in plain INSERTs */
 	int			truncates_ignored;	/* in this flush attempt (--ignore-truncate) */
 	const Table *truncate_ignored;	/* the first table of those */
