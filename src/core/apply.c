@@ -658,50 +658,36 @@ typedef struct SqlBuild
 {
 	Applier    *a;
 	const Table *t;
+	int			kind;			/* STMT_* */
 	int			nrows;
 } SqlBuild;
 
+/* The text of a multi-row statement (stmtcache_send's builder). */
 static const char *
-build_upsert_sql(void *arg)
+build_rows_sql(void *arg)
 {
 	SqlBuild   *b = arg;
+	StrBuf	   *sql = &b->a->sql;
 
-	sb_reset(&b->a->sql);
-	target_sql_upsert(&b->a->sql, b->a->dialect, b->t, b->nrows);
-	return b->a->sql.data;
-}
-
-static const char *
-build_insert_sql(void *arg)
-{
-	SqlBuild   *b = arg;
-
-	sb_reset(&b->a->sql);
-	target_sql_insert(&b->a->sql, b->a->dialect, b->t, b->nrows);
-	return b->a->sql.data;
-}
-
-static const char *
-build_delete_sql(void *arg)
-{
-	SqlBuild   *b = arg;
-
-	sb_reset(&b->a->sql);
-	target_sql_delete(&b->a->sql, b->t, b->nrows);
-	return b->a->sql.data;
+	sb_reset(sql);
+	if (b->kind == STMT_UPSERT)
+		target_sql_upsert(sql, b->a->dialect, b->t, b->nrows);
+	else if (b->kind == STMT_INSERT)
+		target_sql_insert(sql, b->a->dialect, b->t, b->nrows);
+	else
+		target_sql_delete(sql, b->t, b->nrows);
+	return sql->data;
 }
 
 /* Send a multi-row statement: prepared when its size is one that repeats. */
 static bool
 send_rows(Applier *a, const Table *t, int kind, int nrows, int nparams, const char *const *params)
 {
-	SqlBuild	b = {a, t, nrows};
-	const char *(*build) (void *) = kind == STMT_UPSERT ? build_upsert_sql :
-		kind == STMT_INSERT ? build_insert_sql : build_delete_sql;
+	SqlBuild	b = {a, t, kind, nrows};
 
 	if (nrows < APPLY_MIN_PREPARED_ROWS)
-		return pipe_send(a, build(&b), nparams, params);
-	if (!stmtcache_send(a->stmts, a->conn, t, kind, nrows, build, &b, nparams, params))
+		return pipe_send(a, build_rows_sql(&b), nparams, params);
+	if (!stmtcache_send(a->stmts, a->conn, t, kind, nrows, build_rows_sql, &b, nparams, params))
 		return false;
 	a->pipe_queries++;
 	return true;
