@@ -84,7 +84,7 @@ wait_drained(const CutoverOptions *o, PgConn *target, int64_t id)
 			}
 			log_info("waiting for replication to drain...");
 		}
-		time_sleep_us(50000);
+		time_sleep_us(20000);	/* the write halt is waiting */
 	}
 }
 

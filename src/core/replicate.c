@@ -31,6 +31,14 @@
 #define POOL_BATCHES		4096
 #define FLUSH_MAX_BATCHES	(POOL_BATCHES / 2)
 #define STREAM_WAIT_MS		100
+/*
+ * A cutover waits with the application's writes stopped: it is looked for
+ * every 50 ms (the apply loop wakes that often when idle), and once one is
+ * pending both threads stop waiting to gather more (HURRY_WAIT_MS).
+ */
+#define CUTOVER_POLL_US		50000
+#define HEARTBEAT_US		200000
+#define HURRY_WAIT_MS		10
 
 typedef struct Pipeline
 {
@@ -56,6 +64,7 @@ typedef struct Pipeline
 	int64_t		ckpt_txn_applied;
 	bool		confirmed_changed;
 
+	atomic_bool hurry;			/* a cutover is pending: no waiting to gather more */
 	bool		stream_done;	/* the stream thread has exited */
 	bool		failed;			/* fatal error somewhere */
 	atomic_bool stop;			/* ask the stream thread to finish */
@@ -190,7 +199,7 @@ stream_thread(void *arg)
 
 		if (b == NULL)
 			break;
-		StreamResult r = p->src->ops->stream_next(rs, b, STREAM_WAIT_MS);
+		StreamResult r = p->src->ops->stream_next(rs, b, atomic_load(&p->hurry) ? HURRY_WAIT_MS : STREAM_WAIT_MS);
 
 		switch (r)
 		{
@@ -253,10 +262,11 @@ stream_thread(void *arg)
 
 /*
  * Take ready batches for one flush: wait for the first, then gather more
- * until the flush interval passes, the size limits are reached, or the
- * stream has nothing more right now.  Returns 0 after 200 ms without any:
- * the caller's heartbeat and cutover watch must run on an idle source too
- * (a cutover comes exactly when the application has stopped writing).
+ * until the flush interval passes (at once with a cutover pending), the size
+ * limits are reached, or the stream has nothing more right now.  Returns 0
+ * after CUTOVER_POLL_US without any: the caller's heartbeat and cutover watch
+ * must run on an idle source too (a cutover comes exactly when the
+ * application has stopped writing).
  */
 static int
 collect_batches(Pipeline *p, ChangeBatch **out, int max)
@@ -292,12 +302,12 @@ collect_batches(Pipeline *p, ChangeBatch **out, int max)
 			break;
 		if (p->failed || (p->stream_done && p->nready == 0))
 			break;
-		if (n > 0 && time_mono_us() >= deadline)
+		if (n > 0 && (time_mono_us() >= deadline || (atomic_load(&p->hurry) && p->nready == 0)))
 			break;
 		/* the pool is exhausted: the stream waits for us, flush now */
 		if (n > 0 && p->nfree == 0)
 			break;
-		int64_t		wait_us = n > 0 ? deadline - time_mono_us() : 200000;
+		int64_t		wait_us = n > 0 ? deadline - time_mono_us() : CUTOVER_POLL_US;
 		struct timespec ts = time_deadline_after(wait_us < 1000 ? 1000 : wait_us);
 
 		pthread_cond_timedwait(&p->cond, &p->mutex, &ts);
@@ -456,6 +466,7 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 	int64_t		last_report = time_mono_us();
 	int64_t		last_lag = 0;
 	int64_t		last_watch = 0;
+	int64_t		last_heartbeat = 0;
 	char		current[512];
 	char		host[128] = "";
 	int64_t		cutover_id = 0;
@@ -513,22 +524,28 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 		int64_t		now = time_mono_us();
 
 		/*
-		 * Cutover: announce ourselves, look for a request (five times a second),
-		 * and once the applied position reaches the requested one, stop the
-		 * stream: the cutover command takes it from there.
+		 * Cutover: announce ourselves (five times a second), look for a
+		 * request (twenty), and once the applied position reaches the
+		 * requested one, stop the stream: the cutover command takes it from
+		 * there.
 		 */
-		if (!drained && now - last_watch >= 200000)
+		if (!drained && now - last_heartbeat >= HEARTBEAT_US)
 		{
 			const Checkpoint *c = applier_checkpoint(ap);
 
-			last_watch = now;
+			last_heartbeat = now;
 			state_heartbeat(target, REPLICATE_STREAM_NAME, (int64_t) getpid(), host,
 							c->position ? c->position : p.confirmed);
-			if (cutover_id == 0 && state_cutover_pending(target, &cutover_id, &cutover_pos) && cutover_id)
+		}
+		if (!drained && cutover_id == 0 && now - last_watch >= CUTOVER_POLL_US)
+		{
+			last_watch = now;
+			if (state_cutover_pending(target, &cutover_id, &cutover_pos) && cutover_id)
 			{
 				log_info("cutover %lld requested: applying up to the source position %s, then stopping",
 						 (long long) cutover_id, cutover_pos);
 				state_cutover_set(target, cutover_id, CUTOVER_DRAINING, NULL);
+				atomic_store(&p.hurry, true);
 			}
 		}
 		if (cutover_id && !drained)

@@ -38,7 +38,7 @@
  * tables wrote, and the caller must be able to see that it has caught up
  * with the source's current WAL position.  So when a keepalive received
  * between transactions reports a WAL end past the last position handed out,
- * and no batch has gone out for 200 ms, the stream hands out an empty
+ * and no batch has gone out for 20 ms, the stream hands out an empty
  * batch: is_last, no changes, txn_id "", position = that WAL end,
  * commit_time_us = the keepalive's server time.  It is safe to resume from:
  * the walsender sends a keepalive's WAL end only once every transaction that
@@ -98,7 +98,7 @@
 #include "dialect/pg/pgoutput.h"
 
 #define STATUS_INTERVAL_US		(10 * INT64_C(1000000))
-#define PROGRESS_IDLE_US		INT64_C(200000)
+#define PROGRESS_IDLE_US		INT64_C(20000)	/* a cutover waits for this one */
 #define CLOSE_DRAIN_US			(5 * INT64_C(1000000))
 #define DEFAULT_BATCH_CHANGES	10000
 #define DEFAULT_BATCH_BYTES		(INT64_C(64) << 20)
