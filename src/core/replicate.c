@@ -260,27 +260,37 @@ stream_thread(void *arg)
 
 /* ------------------------------------------------------------ apply thread */
 
+/* The batches gathered for the next flush, kept across the apply loop's wake-ups. */
+typedef struct Gather
+{
+	ChangeBatch *batches[FLUSH_MAX_BATCHES];
+	int			n;
+	int64_t		changes;
+	int64_t		bytes;
+	int64_t		deadline;		/* flush by then: the flush interval after the first */
+	int64_t		started;		/* when gathering began (debug log) */
+} Gather;
+
 /*
- * Take ready batches for one flush: wait for the first, then gather more
- * until the flush interval passes (at once with a cutover pending), the size
- * limits are reached, or the stream has nothing more right now.  Returns 0
- * after CUTOVER_POLL_US without any: the caller's heartbeat and cutover watch
- * must run on an idle source too (a cutover comes exactly when the
- * application has stopped writing).
+ * Gather ready batches into g until they are due for a flush: the flush
+ * interval passed since the first (at once with a cutover pending and the
+ * stream quiet), a size limit is reached, the pool is exhausted, or the
+ * stream ended.  Returns true then; false when wake_at (monotonic) came
+ * first, with or without batches gathered, which stay in g: the caller's
+ * heartbeat and cutover watch run on an idle or trickling source too (a
+ * cutover comes exactly when the application stops writing).
  */
-static int
-collect_batches(Pipeline *p, ChangeBatch **out, int max)
+static bool
+collect_batches(Pipeline *p, Gather *g, int64_t wake_at)
 {
 	const ReplicateOptions *o = p->opts;
-	int			n = 0;
-	int64_t		changes = 0,
-				bytes = 0;
-	int64_t		deadline = 0;
+	bool		due = false;
 
 	pthread_mutex_lock(&p->mutex);
 	for (;;)
 	{
-		while (p->nready > 0 && n < max && changes < o->apply_batch_changes && bytes < o->apply_batch_bytes)
+		while (p->nready > 0 && g->n < FLUSH_MAX_BATCHES && g->changes < o->apply_batch_changes &&
+			   g->bytes < o->apply_batch_bytes)
 		{
 			ChangeBatch *b = p->ready[p->ready_head];
 
@@ -292,30 +302,33 @@ collect_batches(Pipeline *p, ChangeBatch **out, int max)
 			 * confirm a stale position) while we hold batches.
 			 */
 			p->in_apply++;
-			out[n++] = b;
-			changes += b->nchanges;
-			bytes += b->bytes;
-			if (deadline == 0)
-				deadline = time_mono_us() + o->flush_interval_us;
+			g->batches[g->n++] = b;
+			g->changes += b->nchanges;
+			g->bytes += b->bytes;
+			if (g->deadline == 0)
+				g->deadline = time_mono_us() + o->flush_interval_us;
 		}
-		if (n >= max || changes >= o->apply_batch_changes || bytes >= o->apply_batch_bytes)
+		int64_t		now = time_mono_us();
+		bool		quiet = p->nready == 0;
+
+		if (g->n > 0 &&
+			(g->n >= FLUSH_MAX_BATCHES || g->changes >= o->apply_batch_changes ||
+			 g->bytes >= o->apply_batch_bytes || p->failed || (p->stream_done && quiet) ||
+			 now >= g->deadline || (atomic_load(&p->hurry) && quiet) ||
+			 p->nfree == 0))	/* the pool is exhausted: the stream waits for us */
+		{
+			due = true;
 			break;
-		if (p->failed || (p->stream_done && p->nready == 0))
+		}
+		if (p->failed || (p->stream_done && quiet) || now >= wake_at)
 			break;
-		if (n > 0 && (time_mono_us() >= deadline || (atomic_load(&p->hurry) && p->nready == 0)))
-			break;
-		/* the pool is exhausted: the stream waits for us, flush now */
-		if (n > 0 && p->nfree == 0)
-			break;
-		int64_t		wait_us = n > 0 ? deadline - time_mono_us() : CUTOVER_POLL_US;
-		struct timespec ts = time_deadline_after(wait_us < 1000 ? 1000 : wait_us);
+		int64_t		until = g->n > 0 && g->deadline < wake_at ? g->deadline : wake_at;
+		struct timespec ts = time_deadline_after(until - now < 1000 ? 1000 : until - now);
 
 		pthread_cond_timedwait(&p->cond, &p->mutex, &ts);
-		if (n == 0 && p->nready == 0)
-			break;
 	}
 	pthread_mutex_unlock(&p->mutex);
-	return n;
+	return due;
 }
 
 /* Find where replication starts when there is no checkpoint yet. */
@@ -462,7 +475,7 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 		goto out;
 	}
 
-	ChangeBatch *batches[FLUSH_MAX_BATCHES];
+	Gather		g = {.n = 0};
 	int64_t		last_report = time_mono_us();
 	int64_t		last_lag = 0;
 	int64_t		last_watch = 0;
@@ -477,11 +490,16 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 
 	for (;;)
 	{
-		int64_t		wait_start = time_mono_us();
-		int			n = collect_batches(&p, batches, FLUSH_MAX_BATCHES);
+		if (g.n == 0)
+			g.started = time_mono_us();
+		/* awake when the cutover watch is due, and at least that often */
+		int64_t		wake_at = !drained && cutover_id == 0 ? last_watch + CUTOVER_POLL_US
+			: time_mono_us() + CUTOVER_POLL_US;
 
-		if (n > 0)
+		if (collect_batches(&p, &g, wake_at))
 		{
+			ChangeBatch **batches = g.batches;
+			int			n = g.n;
 			int64_t		flush_start = time_mono_us();
 			bool		applied = applier_flush(ap, batches, n);
 
@@ -492,12 +510,14 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 				for (int i = 0; i < n; i++)
 					nchanges += batches[i]->nchanges;
 				log_debug("flush of %d batches, %lld changes: gathered in %.1f ms, applied in %.1f ms", n,
-						  (long long) nchanges, (double) (flush_start - wait_start) / 1e3,
+						  (long long) nchanges, (double) (flush_start - g.started) / 1e3,
 						  (double) (time_mono_us() - flush_start) / 1e3);
 			}
 
 			for (int i = 0; i < n; i++)
 				pool_give_back(&p, batches[i], true);
+			g.n = 0;
+			g.changes = g.bytes = g.deadline = 0;
 			pthread_mutex_lock(&p.mutex);
 			p.in_apply -= n;
 			if (applied)
@@ -599,7 +619,7 @@ replicate_run(const ReplicateOptions *o, Source *src, PgConn *target, Catalog *c
 		if (signals_should_stop() || (o->stop_on_cutover_signal && signal_cutover_requested))
 			atomic_store(&p.stop, true);
 		pthread_mutex_lock(&p.mutex);
-		bool		finished = p.failed || (p.stream_done && p.nready == 0);
+		bool		finished = p.failed || (p.stream_done && p.nready == 0 && g.n == 0);
 
 		pthread_cond_broadcast(&p.cond);
 		pthread_mutex_unlock(&p.mutex);
